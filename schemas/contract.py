@@ -1,0 +1,238 @@
+"""The public contract of `POST /v1/summaries`: request, 200 body and problem details.
+
+These models move only when the API moves; what the model fills in lives in
+`schemas.extraction` so that a prompt change never changes the contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+SCHEMA_VERSION = "1.0"
+
+
+class ActorKind(StrEnum):
+    """What sort of actor an entity is."""
+
+    person = "person"
+    state = "state"
+    organisation = "organisation"
+    group = "group"
+    other = "other"
+
+
+class Medium(StrEnum):
+    """How a call was held."""
+
+    phone = "phone"
+    video = "video"
+    in_person = "in_person"
+    unknown = "unknown"
+
+
+class ClaimKind(StrEnum):
+    """The speech act a claim records."""
+
+    assertion = "assertion"
+    accusation = "accusation"
+    denial = "denial"
+    warning = "warning"
+    threat = "threat"
+    appeal = "appeal"
+    commitment = "commitment"
+    assessment = "assessment"
+
+
+class EvidenceStatus(StrEnum):
+    """What the article itself says about the truth of a claim."""
+
+    supported = "supported"
+    unsupported = "unsupported"
+    disputed = "disputed"
+    refuted = "refuted"
+    unverified = "unverified"
+    not_addressed = "not_addressed"
+
+
+class EngineName(StrEnum):
+    """Extraction engines a client may ask for."""
+
+    llm = "llm"
+    rules = "rules"
+
+
+def parse_published_at(value: str) -> dt.date:
+    """Parse `YYYY-MM-DD` or an ISO 8601 datetime into the calendar date it names."""
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    return dt.datetime.fromisoformat(value).date()
+
+
+class SummaryRequest(BaseModel):
+    """An article to summarise."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    text: str = Field(description="The article text; spans index into it exactly as sent.")
+    title: str | None = None
+    published_at: str | None = Field(
+        default=None,
+        description="YYYY-MM-DD or an ISO 8601 datetime; relative dates resolve against it.",
+        examples=["2026-03-15", "2026-03-15T08:30:00+00:00"],
+    )
+    source: str | None = None
+    url: str | None = None
+    id: str | None = Field(default=None, max_length=200)
+    engine: EngineName | None = Field(
+        default=None, description="Ask for an engine, within what the operator allows."
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must not be blank")
+        return value
+
+    @field_validator("published_at")
+    @classmethod
+    def _valid_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_published_at(value)
+        except ValueError:
+            raise ValueError("published_at must be YYYY-MM-DD or an ISO 8601 datetime") from None
+        return value
+
+    def published_date(self) -> dt.date | None:
+        """The calendar date of publication, if given."""
+        return parse_published_at(self.published_at) if self.published_at else None
+
+
+class Span(BaseModel):
+    """Exact characters of the submitted text: `text == submitted[start:end]`."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+ActorId = Annotated[str, StringConstraints(pattern=r"^A[1-9][0-9]*$")]
+
+
+class Actor(BaseModel):
+    """A person, state, organisation or group named in the article."""
+
+    id: ActorId
+    name: str
+    kind: ActorKind
+    role: str | None = None
+    affiliation: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    mentions: list[Span] = Field(default_factory=list)
+
+
+class Call(BaseModel):
+    """A communication that took place: a phone or video call, a meeting, talks."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^C[1-9][0-9]*$")]
+    participants: list[ActorId] = Field(min_length=2)
+    initiator: ActorId | None = None
+    date: dt.date | None = None
+    date_text: str | None = None
+    medium: Medium = Medium.unknown
+    topics: list[str] = Field(default_factory=list)
+    outcome: str | None = None
+    readout_by: list[ActorId] = Field(default_factory=list)
+    evidence: list[Span] = Field(min_length=1)
+
+
+class Claim(BaseModel):
+    """Something an actor asserted, denied, warned of or appealed for."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^K[1-9][0-9]*$")]
+    claimant: ActorId
+    statement: str
+    about: list[ActorId] = Field(default_factory=list)
+    kind: ClaimKind
+    evidence_status: EvidenceStatus
+    disputed_by: list[ActorId] = Field(default_factory=list)
+    quote: str | None = None
+    quote_span: Span | None = None
+    evidence: list[Span] = Field(min_length=1)
+
+
+class Usage(BaseModel):
+    """Token usage summed over every attempt."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def add(self, prompt: int, completion: int) -> None:
+        """Add one completion's usage."""
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        self.total_tokens += prompt + completion
+
+
+class Meta(BaseModel):
+    """How the answer was produced."""
+
+    engine: EngineName
+    model: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    attempts: int
+    usage: Usage
+    latency_ms: int
+    warnings: list[str] = Field(default_factory=list)
+
+
+class SummaryResponse(BaseModel):
+    """The grounded summary of one article."""
+
+    id: str
+    summary: str
+    key_points: list[str]
+    actors: list[Actor]
+    calls: list[Call]
+    claims: list[Claim]
+    meta: Meta
+
+
+class FieldError(BaseModel):
+    """One invalid field of a request."""
+
+    field: str
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details body (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+    attempts: int | None = None
+    usage: Usage | None = None
+    retry_after: int | None = None
+
+
+class Health(BaseModel):
+    """Liveness or readiness status."""
+
+    status: str
+    checks: dict[str, Any] = Field(default_factory=dict)

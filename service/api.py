@@ -1,0 +1,145 @@
+"""HTTP routes: summaries, schema, health. Views parse, delegate and serialise; nothing more."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from pydantic import ValidationError
+from spectree import Response as SpecResponse
+from spectree import SpecTree
+
+from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
+from service.errors import InvalidRequest
+from service.state import ReadoutState
+
+_ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 413, 415, 422, 429, 500, 502, 503, 504)}
+
+
+def state() -> ReadoutState:
+    """The running app's services."""
+    found: ReadoutState = current_app.extensions["readout"]
+    return found
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
+
+
+def parse_summary_request(max_chars: int) -> SummaryRequest:
+    """The request body as a validated `SummaryRequest`, or a problem saying what is wrong."""
+    if not _is_json(request.mimetype):
+        raise InvalidRequest(
+            415, "unsupported-media-type", "Unsupported media type",
+            "Send the article as a JSON object with Content-Type: application/json.",
+        )
+    raw = request.get_data(cache=False)
+    try:
+        body: Any = json.loads(raw)
+    except UnicodeDecodeError:
+        raise InvalidRequest(400, "malformed-json", "Malformed JSON",
+                             "The body is not valid UTF-8.") from None
+    except ValueError as error:
+        raise InvalidRequest(400, "malformed-json", "Malformed JSON",
+                             f"The body is not valid JSON: {error.msg} at position {error.pos}.") \
+            from None
+    if not isinstance(body, dict):
+        raise InvalidRequest(400, "not-an-object", "Body is not a JSON object",
+                             f"Expected a JSON object, got {type(body).__name__}.")
+    try:
+        parsed = SummaryRequest.model_validate(body)
+    except ValidationError as error:
+        raise InvalidRequest(422, "invalid-request", "Invalid request fields",
+                             "One or more fields are invalid.", _field_errors(error)) from None
+    if len(parsed.text) > max_chars:
+        raise InvalidRequest(422, "invalid-request", "Invalid request fields",
+                             "One or more fields are invalid.",
+                             [FieldError(field="text", type="too_long",
+                                         message=f"text has {len(parsed.text)} characters; "
+                                         f"the limit is {max_chars}")])
+    return parsed
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    return [
+        FieldError(
+            field=".".join(str(part) for part in item["loc"]) or "body",
+            message=item["msg"],
+            type=item["type"],
+        )
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def _json(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="application/json")
+
+
+def summaries() -> Response:
+    """Summarise one article into grounded actors, calls and claims."""
+    readout = state()
+    parsed = parse_summary_request(readout.settings.max_chars)
+    with readout.upstream_slot():
+        answer = readout.summariser.summarise(parsed)
+    return _json(answer.model_dump_json())
+
+
+def schema() -> Response:
+    """JSON Schema of the 200 body of `POST /v1/summaries`."""
+    return _json(json.dumps(SummaryResponse.model_json_schema()))
+
+
+def healthz() -> Response:
+    """Liveness: the process answers; no upstream call."""
+    return _json(Health(status="ok").model_dump_json())
+
+
+def readyz() -> Response:
+    """Readiness: configuration valid and the default engine's upstream reachable."""
+    checks = state().readiness()
+    ready = all(check.get("ok") for check in checks.values())
+    body = Health(status="ready" if ready else "not_ready", checks=checks)
+    return _json(body.model_dump_json(), 200 if ready else 503)
+
+
+def openapi() -> Response:
+    """The OpenAPI document derived from the pydantic models."""
+    spec: SpecTree = current_app.extensions["readout.spec"]
+    return _json(json.dumps(spec.spec))
+
+
+def register_routes(app: Flask, spec: SpecTree) -> None:
+    """Document each route with `spec` and register it on `app`."""
+    bp = Blueprint("api", __name__)
+    documented = spec.validate(
+        json=SummaryRequest,
+        resp=SpecResponse(HTTP_200=SummaryResponse, **_ERRORS),
+        tags=["summaries"],
+        skip_validation=True,
+        operation_id="createSummary",
+    )
+    bp.add_url_rule("/v1/summaries", view_func=documented(summaries), methods=["POST"])
+    for rule, view, model, codes, op in (
+        ("/v1/schema", schema, None, (500,), "getSchema"),
+        ("/healthz", healthz, Health, (500,), "liveness"),
+        ("/readyz", readyz, Health, (500,), "readiness"),
+    ):
+        models: dict[str, Any] = {f"HTTP_{c}": Problem for c in codes}
+        if model is not None:
+            models["HTTP_200"] = model
+            if rule == "/readyz":
+                models["HTTP_503"] = Health
+        else:
+            models["HTTP_200"] = None
+        bp.add_url_rule(
+            rule,
+            view_func=spec.validate(
+                resp=SpecResponse(**models), skip_validation=True, operation_id=op, tags=["service"]
+            )(view),
+            methods=["GET"],
+        )
+    bp.add_url_rule("/openapi.json", view_func=openapi, methods=["GET"])
+    app.register_blueprint(bp)

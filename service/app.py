@@ -1,0 +1,94 @@
+"""The application factory: settings, engines and routes are built here, never at import."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from service.api import register_routes
+from service.config import Fallback, Settings
+from service.engines import Engine
+from service.errors import register_error_handlers
+from service.openapi import build_spec
+from service.pipeline import Summariser
+from service.segment import Segmenter
+from service.state import ReadinessCheck, ReadoutState
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_log = logging.getLogger("readout.access")
+
+
+def _build_engines(settings: Settings) -> tuple[dict[str, Engine], dict[str, ReadinessCheck]]:
+    engines: dict[str, Engine] = {}
+    checks: dict[str, ReadinessCheck] = {}
+    wanted = settings.enabled_engines()
+    if "llm" in wanted:
+        from service.llm import LLMEngine, build_client, upstream_check
+        from service.prompt import load_prompt
+
+        client = build_client(settings)
+        engines["llm"] = LLMEngine(settings, client, load_prompt())
+        checks["llm_upstream"] = lambda: upstream_check(client)
+    if "rules" in wanted:
+        from service.rules import RulesEngine
+
+        engines["rules"] = RulesEngine.load()
+    return engines, checks
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engines: dict[str, Engine] | None = None,
+    checks: dict[str, ReadinessCheck] | None = None,
+) -> Flask:
+    """Build the Readout app; tests pass their own settings or engines."""
+    settings = settings if settings is not None else Settings()
+    if engines is None:
+        engines, built_checks = _build_engines(settings)
+        checks = built_checks if checks is None else checks
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    summariser = Summariser(
+        segmenter=Segmenter(),
+        engines=engines,
+        default_engine=settings.default_engine(),
+        timeout_s=settings.timeout_s,
+        fallback=engines.get("rules") if settings.fallback is Fallback.rules else None,
+        allowed=settings.enabled_engines() & set(engines),
+    )
+    app.extensions["readout"] = ReadoutState(settings, summariser, checks or {})
+    spec = build_spec()
+    app.extensions["readout.spec"] = spec
+    register_error_handlers(app)
+    register_routes(app, spec)
+    spec.register(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    return app
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    fields: dict[str, Any] = {
+        "request_id": g.get("request_id"),
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "request_bytes": request.content_length,
+        "response_bytes": response.calculate_content_length(),
+        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+    }
+    access_log.info("request", extra=fields)
+    return response

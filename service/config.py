@@ -1,0 +1,104 @@
+"""Configuration read from the environment by pydantic-settings (see `.env.example`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class InstructorMode(StrEnum):
+    """How the model is asked for structured output."""
+
+    tools = "tools"
+    json_schema = "json_schema"
+    json = "json"
+    md_json = "md_json"
+
+
+class EngineChoice(StrEnum):
+    """Which engine answers when the client does not ask for one."""
+
+    llm = "llm"
+    rules = "rules"
+    auto = "auto"
+
+
+class Fallback(StrEnum):
+    """What answers when the LLM path fails with 502/503/504."""
+
+    rules = "rules"
+    none = "none"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; created in the factory, never at import time."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_file=None)
+
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL"))
+    model: str = Field(default="gpt-4o-mini", validation_alias=_env("READOUT_MODEL"))
+    mode: InstructorMode = Field(default=InstructorMode.tools, validation_alias=_env("READOUT_MODE"))
+    max_attempts: int = Field(default=3, ge=1, le=10, validation_alias=_env("READOUT_MAX_ATTEMPTS"))
+    timeout_s: float = Field(default=60.0, gt=0, le=600, validation_alias=_env("READOUT_TIMEOUT_S"))
+    max_chars: int = Field(default=100_000, ge=1, validation_alias=_env("READOUT_MAX_CHARS"))
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, validation_alias=_env("READOUT_MAX_BODY_BYTES")
+    )
+    upstream_retries: int = Field(
+        default=2, ge=0, le=10, validation_alias=_env("READOUT_UPSTREAM_RETRIES")
+    )
+    backoff_s: float = Field(default=0.5, gt=0, le=30, validation_alias=_env("READOUT_BACKOFF_S"))
+    max_output_tokens: int = Field(
+        default=4096, ge=256, validation_alias=_env("READOUT_MAX_OUTPUT_TOKENS")
+    )
+    engine: EngineChoice = Field(default=EngineChoice.auto, validation_alias=_env("READOUT_ENGINE"))
+    fallback: Fallback = Field(default=Fallback.none, validation_alias=_env("READOUT_FALLBACK"))
+    max_concurrent_upstream: int = Field(
+        default=256, ge=1, validation_alias=_env("READOUT_MAX_CONCURRENT_UPSTREAM")
+    )
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("READOUT_API_KEYS")
+    )
+    api_keys_file: Path | None = Field(default=None, validation_alias=_env("READOUT_API_KEYS_FILE"))
+    rate_limit: str | None = Field(default=None, validation_alias=_env("READOUT_RATE_LIMIT"))
+    redis_url: str | None = Field(default=None, validation_alias=_env("READOUT_REDIS_URL"))
+    log_level: str = Field(default="INFO", validation_alias=_env("READOUT_LOG_LEVEL"))
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("openai_base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def llm_configured(self) -> bool:
+        """Whether an LLM endpoint or key was given."""
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else ""
+        return bool(key.strip()) or self.openai_base_url is not None
+
+    def default_engine(self) -> str:
+        """The engine `auto` stands for under this configuration."""
+        if self.engine is EngineChoice.auto:
+            return "llm" if self.llm_configured() else "rules"
+        return self.engine.value
+
+    def enabled_engines(self) -> frozenset[str]:
+        """Engines a request may use: the default, plus rules under `auto` or as fallback."""
+        enabled = {self.default_engine()}
+        if self.engine is EngineChoice.auto or self.fallback is Fallback.rules:
+            enabled.add("rules")
+        return frozenset(enabled)

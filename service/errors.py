@@ -1,0 +1,211 @@
+"""Every error the service answers with, shaped in one place as RFC 9457 problem details.
+
+Exception tree::
+
+    ReadoutError                      status, problem type slug, title
+    ├── InvalidRequest (400/415/422)  the client's request cannot be served
+    ├── Unauthorized (401)
+    ├── Overloaded (503)              this worker's upstream slots are all taken
+    └── UpstreamError                 the LLM path failed; carries attempts and usage
+        ├── OutputInvalid (502)       the model's output stayed invalid after every attempt
+        ├── OutputTruncated (502)     the model's answer was cut off (finish_reason=length)
+        ├── OutputRefused (502)       the model refused
+        ├── UpstreamFailed (502)      the upstream kept answering 5xx
+        ├── UpstreamUnavailable (503) rate-limited or unreachable; carries Retry-After
+        └── DeadlineExceeded (504)    no answer within READOUT_TIMEOUT_S
+
+Bodies never carry the model's raw output, the prompt or the upstream's error text.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from flask import Flask, Response, g, json, request
+from werkzeug.exceptions import HTTPException
+
+from schemas.contract import FieldError, Usage
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "urn:readout:problem:"
+log = logging.getLogger("readout.errors")
+
+
+class ReadoutError(Exception):
+    """Base of the service's own errors."""
+
+    status = 500
+    slug = "internal-error"
+    title = "Internal error"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.retry_after: int | None = None
+
+    def extensions(self) -> dict[str, Any]:
+        """Extra members of the problem body."""
+        return {}
+
+
+class InvalidRequest(ReadoutError):
+    """The request cannot be served as sent."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        errors: list[FieldError] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.slug, self.title = status, slug, title
+        self.errors = errors
+
+    def extensions(self) -> dict[str, Any]:
+        if self.errors is None:
+            return {}
+        return {"errors": [e.model_dump() for e in self.errors]}
+
+
+class Unauthorized(ReadoutError):
+    """No valid API key."""
+
+    status, slug, title = 401, "unauthorized", "Missing or invalid API key"
+
+
+class Overloaded(ReadoutError):
+    """Every upstream slot of this worker is busy."""
+
+    status, slug, title = 503, "overloaded", "Too many requests in flight"
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__("This worker is at its limit of concurrent upstream calls.")
+        self.retry_after = retry_after
+
+
+class UpstreamError(ReadoutError):
+    """The LLM path failed; says how many model attempts were made and what they cost."""
+
+    status, slug, title = 502, "upstream-error", "Upstream error"
+
+    def __init__(self, detail: str | None = None, *, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.attempts = 0
+        self.usage = Usage()
+        self.retry_after = math.ceil(retry_after) if retry_after is not None else None
+
+    def extensions(self) -> dict[str, Any]:
+        return {"attempts": self.attempts, "usage": self.usage.model_dump()}
+
+
+class OutputInvalid(UpstreamError):
+    """The model's output failed validation on every attempt."""
+
+    status, slug, title = 502, "model-output-invalid", "Model output stayed invalid"
+
+
+class OutputTruncated(UpstreamError):
+    """The model's answer was cut off."""
+
+    status, slug, title = 502, "model-output-truncated", "Model output was truncated"
+
+
+class OutputRefused(UpstreamError):
+    """The model declined to answer."""
+
+    status, slug, title = 502, "model-refused", "The model refused to answer"
+
+
+class UpstreamFailed(UpstreamError):
+    """The upstream kept failing with server errors."""
+
+    status, slug, title = 502, "upstream-failed", "The LLM upstream failed"
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The upstream is rate-limiting or cannot be reached."""
+
+    status, slug, title = 503, "upstream-unavailable", "The LLM upstream is unavailable"
+
+
+class DeadlineExceeded(UpstreamError):
+    """The request's deadline passed before the upstream answered."""
+
+    status, slug, title = 504, "upstream-timeout", "The LLM upstream did not answer in time"
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    retry_after: int | None = None,
+    **extensions: Any,
+) -> Response:
+    """A `application/problem+json` response."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path if request else None,
+        "request_id": g.get("request_id"),
+    }
+    if retry_after is not None:
+        body["retry_after"] = retry_after
+    body.update(extensions)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _from_readout_error(error: ReadoutError) -> Response:
+    return problem_response(
+        error.status,
+        error.slug,
+        error.title,
+        error.detail,
+        retry_after=error.retry_after,
+        **error.extensions(),
+    )
+
+
+def _from_http_exception(error: HTTPException) -> Response:
+    original = error.get_response()
+    headers = {
+        name: value
+        for name, value in original.headers.items()
+        if name.lower() in {"allow", "retry-after", "www-authenticate"}
+    }
+    status = error.code or 500
+    slug = (error.name or "error").lower().replace(" ", "-")
+    retry_after = headers.pop("Retry-After", None)
+    return problem_response(
+        status,
+        slug,
+        error.name or "Error",
+        error.description,
+        headers=headers,
+        retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None,
+    )
+
+
+def _from_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", extra={"error_type": type(error).__name__})
+    return problem_response(500, "internal-error", "Internal error", "An unexpected error occurred.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route every error through the problem shapes above."""
+    app.register_error_handler(ReadoutError, _from_readout_error)
+    app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(Exception, _from_unexpected)

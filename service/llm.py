@@ -1,0 +1,232 @@
+"""The LLM engine: the only module that talks to the `openai` SDK.
+
+Two retry layers, one per failure kind:
+- invalid or unparsable model output: instructor's re-ask, up to READOUT_MAX_ATTEMPTS;
+- transient upstream failures (429, 5xx, timeouts, connection errors): `_TransientRetry`
+  around each single completion, honouring Retry-After, inside the request's deadline.
+The SDK's own retries are off (`max_retries=0`) so nothing else retries.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import httpx
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletion
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
+
+from schemas.article import SegmentedArticle
+from schemas.contract import SummaryRequest, Usage
+from schemas.extraction import Extraction, bind_article
+from service.config import InstructorMode, Settings
+from service.engines import Deadline, EngineResult
+from service.errors import (
+    DeadlineExceeded,
+    OutputInvalid,
+    OutputRefused,
+    OutputTruncated,
+    UpstreamError,
+    UpstreamFailed,
+    UpstreamUnavailable,
+)
+from service.prompt import Prompt
+
+_MODES = {
+    InstructorMode.tools: instructor.Mode.TOOLS,
+    InstructorMode.json_schema: instructor.Mode.JSON_SCHEMA,
+    InstructorMode.json: instructor.Mode.JSON,
+    InstructorMode.md_json: instructor.Mode.MD_JSON,
+}
+
+
+def build_client(settings: Settings, http_client: httpx.Client | None = None) -> openai.OpenAI:
+    """An OpenAI-compatible client with explicit timeout and the SDK's retries off."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    return openai.OpenAI(
+        api_key=key or "not-needed",
+        base_url=settings.openai_base_url,
+        timeout=settings.timeout_s,
+        max_retries=0,
+        http_client=http_client,
+    )
+
+
+@dataclass(slots=True)
+class Meter:
+    """Counts model attempts and sums token usage over all of them."""
+
+    attempts: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+    def record(self, completion: ChatCompletion) -> None:
+        """Count one completion."""
+        self.attempts += 1
+        if completion.usage is not None:
+            self.usage.add(completion.usage.prompt_tokens, completion.usage.completion_tokens)
+
+    def stamp(self, error: UpstreamError) -> UpstreamError:
+        """Attach the attempts and usage so far to an error."""
+        error.attempts, error.usage = self.attempts, self.usage.model_copy()
+        return error
+
+
+def retry_after_seconds(response: httpx.Response | None) -> float | None:
+    """Seconds the upstream asked us to wait (`retry-after-ms`, `Retry-After`), if any."""
+    if response is None:
+        return None
+    headers = response.headers
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _transient(error: BaseException) -> bool:
+    return isinstance(
+        error,
+        openai.RateLimitError | openai.InternalServerError | openai.APIConnectionError,
+    ) or (isinstance(error, openai.APIStatusError) and error.status_code >= 500)
+
+
+def _as_upstream_error(error: BaseException, deadline: Deadline) -> UpstreamError:
+    if isinstance(error, openai.APITimeoutError):
+        return DeadlineExceeded("The LLM upstream did not answer within the deadline.")
+    if isinstance(error, openai.RateLimitError):
+        wait = retry_after_seconds(error.response)
+        return UpstreamUnavailable(
+            "The LLM upstream is rate-limiting requests.", retry_after=wait if wait else 1
+        )
+    if isinstance(error, openai.APIConnectionError):
+        return UpstreamUnavailable("The LLM upstream could not be reached.", retry_after=1)
+    if isinstance(error, openai.APIStatusError) and error.status_code >= 500:
+        return UpstreamFailed(f"The LLM upstream answered {error.status_code}.")
+    if isinstance(error, openai.APIStatusError):
+        return UpstreamFailed(f"The LLM upstream rejected the request ({error.status_code}).")
+    return UpstreamFailed("The LLM upstream call failed.")
+
+
+class LLMEngine:
+    """Extracts a grounded draft with an OpenAI-compatible chat model through instructor."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, client: openai.OpenAI, prompt: Prompt) -> None:
+        self._settings = settings
+        self._client = client
+        self._prompt = prompt
+        self._mode = _MODES[settings.mode]
+
+    @property
+    def model(self) -> str:
+        """The model name sent upstream."""
+        return self._settings.model
+
+    def extract(
+        self, article: SegmentedArticle, request: SummaryRequest, deadline: Deadline
+    ) -> EngineResult:
+        """One request's extraction: re-asks on invalid output, retries transient failures."""
+        meter = Meter()
+        create = instructor.patch(create=partial(self._complete, meter, deadline), mode=self._mode)
+        try:
+            with bind_article(article):
+                draft = create(
+                    response_model=Extraction,
+                    messages=self._prompt.messages(article, request),
+                    model=self._settings.model,
+                    max_retries=self._settings.max_attempts - 1,
+                    max_tokens=self._settings.max_output_tokens,
+                    temperature=0,
+                )
+        except IncompleteOutputException:
+            raise meter.stamp(OutputTruncated("The model's answer was cut off.")) from None
+        except InstructorRetryException as error:
+            cause = error.__cause__
+            if isinstance(cause, UpstreamError):
+                raise meter.stamp(cause) from None
+            raise meter.stamp(
+                OutputInvalid(
+                    f"The model's output failed validation on all {meter.attempts} attempts."
+                )
+            ) from None
+        return EngineResult(
+            draft=draft,
+            model=self._settings.model,
+            prompt_version=self._prompt.version,
+            attempts=meter.attempts,
+            usage=meter.usage,
+        )
+
+    def _complete(self, meter: Meter, deadline: Deadline, **kwargs: Any) -> ChatCompletion:
+        """One completion, retried on transient failures within the deadline."""
+        retrying = Retrying(
+            retry=retry_if_exception(_transient),
+            wait=partial(_wait, wait_random_exponential(
+                multiplier=self._settings.backoff_s, max=self._settings.backoff_s * 8
+            )),
+            stop=partial(_stop, self._settings.upstream_retries, deadline),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    remaining = deadline.remaining()
+                    if remaining <= 0:
+                        raise DeadlineExceeded("The request's deadline passed.")
+                    completion = self._client.chat.completions.create(**kwargs, timeout=remaining)
+        except UpstreamError:
+            raise
+        except openai.OpenAIError as error:
+            raise _as_upstream_error(error, deadline) from None
+        meter.record(completion)
+        choice = completion.choices[0] if completion.choices else None
+        if choice is None:
+            raise UpstreamFailed("The LLM upstream returned no choices.")
+        if choice.finish_reason == "length":
+            raise OutputTruncated("The model's answer was cut off.")
+        if choice.message.refusal or choice.finish_reason == "content_filter":
+            raise OutputRefused("The model declined to answer.")
+        return completion
+
+
+def _wait(backoff: Any, state: RetryCallState) -> float:
+    """Retry-After when the upstream sent one, else jittered exponential backoff."""
+    error = state.outcome.exception() if state.outcome else None
+    response = getattr(error, "response", None)
+    asked = retry_after_seconds(response if isinstance(response, httpx.Response) else None)
+    return asked if asked is not None else float(backoff(state))
+
+
+def _stop(max_retries: int, deadline: Deadline, state: RetryCallState) -> bool:
+    """Stop after `max_retries` retries, or when the next wait would pass the deadline."""
+    return state.attempt_number > max_retries or state.upcoming_sleep >= deadline.remaining()
+
+
+def upstream_check(client: openai.OpenAI) -> dict[str, Any]:
+    """Readiness of the upstream: it answers `GET /models` (404 counts: some servers lack it)."""
+    try:
+        client.with_options(timeout=3.0).models.list()
+    except openai.NotFoundError:
+        return {"ok": True}
+    except openai.AuthenticationError:
+        return {"ok": False, "reason": "the upstream rejected the API key"}
+    except openai.APIStatusError as error:
+        return {"ok": error.status_code < 500, "reason": f"upstream answered {error.status_code}"}
+    except openai.OpenAIError:
+        return {"ok": False, "reason": "the upstream could not be reached"}
+    return {"ok": True}

@@ -1,0 +1,71 @@
+"""One request's path: segment, extract with an engine (or fall back), ground, answer."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
+from service.engines import Deadline, Engine
+from service.errors import InvalidRequest, UpstreamError
+from service.grounding import ground
+from service.segment import Segmenter
+
+
+@dataclass(slots=True)
+class Summariser:
+    """Holds the engines of one app and answers summary requests."""
+
+    segmenter: Segmenter
+    engines: dict[str, Engine]
+    default_engine: str
+    timeout_s: float
+    fallback: Engine | None = None
+    allowed: frozenset[str] = field(default_factory=frozenset)
+
+    def summarise(self, request: SummaryRequest) -> SummaryResponse:
+        """The grounded summary of one article."""
+        started = time.perf_counter()
+        name = request.engine.value if request.engine else self.default_engine
+        engine = self.engines.get(name)
+        if engine is None or name not in self.allowed:
+            raise InvalidRequest(
+                422,
+                "engine-not-allowed",
+                "Engine not available",
+                f"The engine {name!r} is not enabled here; allowed: {sorted(self.allowed)}.",
+            )
+        article = self.segmenter.segment(request.text, request.published_date())
+        warnings: list[str] = []
+        try:
+            result = engine.extract(article, request, Deadline(self.timeout_s))
+        except UpstreamError as error:
+            if self.fallback is None or self.fallback is engine:
+                raise
+            result = self.fallback.extract(article, request, Deadline(self.timeout_s))
+            result.attempts += error.attempts
+            result.usage.add(error.usage.prompt_tokens, error.usage.completion_tokens)
+            warnings.append(
+                f"answered by the {self.fallback.name} engine because the {engine.name} "
+                f"engine failed: {error.title} ({error.status})"
+            )
+            engine = self.fallback
+        grounded = ground(result.draft, article)
+        return SummaryResponse(
+            id=request.id or uuid.uuid4().hex,
+            summary=result.draft.summary,
+            key_points=result.draft.key_points,
+            actors=grounded.actors,
+            calls=grounded.calls,
+            claims=grounded.claims,
+            meta=Meta(
+                engine=EngineName(engine.name),
+                model=result.model,
+                prompt_version=result.prompt_version,
+                attempts=result.attempts,
+                usage=result.usage,
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                warnings=[*warnings, *result.warnings, *grounded.warnings],
+            ),
+        )

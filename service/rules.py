@@ -1,0 +1,1 @@
+"""Placeholder replaced by the rules engine (issue 3)."""
