@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from service import security
 from service.api import register_routes
 from service.config import Fallback, Settings
 from service.engines import Engine
@@ -66,9 +67,10 @@ def create_app(
     spec = build_spec()
     app.extensions["readout.spec"] = spec
     register_error_handlers(app)
+    app.before_request(_start_request)
+    app.extensions["readout.limiter"] = security.install(app, settings)
     register_routes(app, spec)
     spec.register(app)
-    app.before_request(_start_request)
     app.after_request(_finish_request)
     return app
 

@@ -49,6 +49,10 @@ class ReadoutError(Exception):
         """Extra members of the problem body."""
         return {}
 
+    def headers(self) -> dict[str, str]:
+        """Extra response headers."""
+        return {}
+
 
 class InvalidRequest(ReadoutError):
     """The request cannot be served as sent."""
@@ -75,6 +79,9 @@ class Unauthorized(ReadoutError):
     """No valid API key."""
 
     status, slug, title = 401, "unauthorized", "Missing or invalid API key"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="readout"'}
 
 
 class Overloaded(ReadoutError):
@@ -174,6 +181,7 @@ def _from_readout_error(error: ReadoutError) -> Response:
         error.slug,
         error.title,
         error.detail,
+        headers=error.headers(),
         retry_after=error.retry_after,
         **error.extensions(),
     )
