@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from pydantic import ValidationError
 from spectree import Response as SpecResponse
 from spectree import SpecTree
 
 from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
-from service.errors import InvalidRequest
+from service.errors import InvalidRequest, UpstreamError
 from service.state import ReadoutState
 
 _ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 413, 415, 422, 429, 500, 502, 503, 504)}
@@ -82,8 +82,20 @@ def summaries() -> Response:
     """Summarise one article into grounded actors, calls and claims."""
     readout = state()
     parsed = parse_summary_request(readout.settings.max_chars)
-    with readout.upstream_slot():
-        answer = readout.summariser.summarise(parsed)
+    try:
+        with readout.upstream_slot():
+            answer = readout.summariser.summarise(parsed)
+    except UpstreamError as error:
+        g.log_fields = {"attempts": error.attempts, "usage": error.usage.model_dump()}
+        raise
+    meta = answer.meta
+    g.log_fields = {
+        "engine": meta.engine.value,
+        "attempts": meta.attempts,
+        "usage": meta.usage.model_dump(),
+        "latency_ms": meta.latency_ms,
+        "text_chars": len(parsed.text),
+    }
     return _json(answer.model_dump_json())
 
 

@@ -91,6 +91,7 @@ def _finish_request(response: Response) -> Response:
         "request_bytes": request.content_length,
         "response_bytes": response.calculate_content_length(),
         "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        **g.get("log_fields", {}),
     }
     access_log.info("request", extra=fields)
     return response
