@@ -121,8 +121,10 @@ class SegmentedArticle:
         while position != -1:
             start = hay.index[position]
             end = hay.index[position + len(folded_needle) - 1] + 1
-            if lo <= start and end <= hi and not (
-                whole_words and not self._on_word_boundaries(start, end)
+            if (
+                lo <= start
+                and end <= hi
+                and not (whole_words and not self._on_word_boundaries(start, end))
             ):
                 yield start, end
             position = hay.text.find(folded_needle, position + 1)

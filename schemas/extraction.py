@@ -35,7 +35,8 @@ def article_from(info: ValidationInfo) -> SegmentedArticle:
     """The article a draft is validated against."""
     context = info.context
     if isinstance(context, dict) and isinstance(context.get("article"), SegmentedArticle):
-        return context["article"]
+        found: SegmentedArticle = context["article"]
+        return found
     bound = _bound_article.get()
     if bound is None:
         raise RuntimeError("drafts are validated against an article: pass context or bind one")
@@ -93,7 +94,9 @@ class ActorDraft(BaseModel):
         "person's full name, a country's name, or 'senior official' for an unnamed speaker."
     )
     kind: ActorKind
-    role: str | None = Field(default=None, description="Title or function, e.g. 'Defence Minister'.")
+    role: str | None = Field(
+        default=None, description="Title or function, e.g. 'Defence Minister'."
+    )
     affiliation: str | None = Field(
         default=None, description="The state or organisation the actor belongs to."
     )
@@ -129,8 +132,9 @@ class CallDraft(BaseModel):
     participants: list[str] = Field(description="Actor ids of those who took part (2 or more).")
     initiator: str | None = Field(default=None, description="Actor id of who placed the call.")
     date: dt.date | None = Field(
-        default=None, description="The day it took place (YYYY-MM-DD), resolved against the "
-        "publication date; null if the article does not say."
+        default=None,
+        description="The day it took place (YYYY-MM-DD), resolved against the "
+        "publication date; null if the article does not say.",
     )
     date_text: str | None = Field(
         default=None, description="The words giving the date, verbatim (e.g. 'on Sunday')."
@@ -193,9 +197,12 @@ class ClaimDraft(BaseModel):
     def _quote_in_citation(self, info: ValidationInfo) -> ClaimDraft:
         if self.quote is not None and fold(self.quote, loose=False).text.strip("\"' "):
             article = article_from(info)
-            if locate_in_citation(
-                article, strip_outer_quotes(self.quote), self.sentences, loose=False
-            ) is None:
+            if (
+                locate_in_citation(
+                    article, strip_outer_quotes(self.quote), self.sentences, loose=False
+                )
+                is None
+            ):
                 raise ValueError(
                     f"quote {self.quote!r} is not verbatim in the cited sentences "
                     f"{self.sentences}; copy it exactly or cite the right sentences"
@@ -208,9 +215,11 @@ class ClaimDraft(BaseModel):
 def strip_outer_quotes(quote: str) -> str:
     """A quote without the quotation marks around it."""
     folded = quote.strip()
-    while len(folded) >= 2 and fold(folded[0], loose=False).text in "\"'" and fold(
-        folded[-1], loose=False
-    ).text in "\"'":
+    while (
+        len(folded) >= 2
+        and fold(folded[0], loose=False).text in "\"'"
+        and fold(folded[-1], loose=False).text in "\"'"
+    ):
         folded = folded[1:-1].strip()
     return folded
 

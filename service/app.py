@@ -90,7 +90,9 @@ def _finish_request(response: Response) -> Response:
         "status": response.status_code,
         "request_bytes": request.content_length,
         "response_bytes": response.calculate_content_length(),
-        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        "duration_ms": round(
+            (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+        ),
         **g.get("log_fields", {}),
     }
     access_log.info("request", extra=fields)

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL"))
     model: str = Field(default="gpt-4o-mini", validation_alias=_env("READOUT_MODEL"))
-    mode: InstructorMode = Field(default=InstructorMode.tools, validation_alias=_env("READOUT_MODE"))
+    mode: InstructorMode = Field(
+        default=InstructorMode.tools, validation_alias=_env("READOUT_MODE")
+    )
     max_attempts: int = Field(default=3, ge=1, le=10, validation_alias=_env("READOUT_MAX_ATTEMPTS"))
     timeout_s: float = Field(default=60.0, gt=0, le=600, validation_alias=_env("READOUT_TIMEOUT_S"))
     max_chars: int = Field(default=100_000, ge=1, validation_alias=_env("READOUT_MAX_CHARS"))

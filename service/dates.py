@@ -17,9 +17,17 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ),
         start=1,
@@ -31,12 +39,23 @@ _WEEKDAY = r"(?P<weekday>" + "|".join(_WEEKDAYS) + r")"
 _PATTERNS = [
     re.compile(r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"),
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{4})\b)?", re.I),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH
-               + r"(?:,?\s+(?P<year>\d{4})\b)?", re.I),
-    re.compile(r"\b(?:(?P<rel>last|this|on|past)\s+)?" + _WEEKDAY
-               + r"(?:['’]s)?\b(?:\s+(?P<part>morning|afternoon|evening|night))?", re.I),
-    re.compile(r"\b(?P<yesterday>yesterday)\b|\b(?P<today>today|tonight|this morning|"
-               r"this afternoon|this evening|earlier today)\b", re.I),
+    re.compile(
+        r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+        + _MONTH
+        + r"(?:,?\s+(?P<year>\d{4})\b)?",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:(?P<rel>last|this|on|past)\s+)?"
+        + _WEEKDAY
+        + r"(?:['\u2019]s)?\b(?:\s+(?P<part>morning|afternoon|evening|night))?",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?P<yesterday>yesterday)\b|\b(?P<today>today|tonight|this morning|"
+        r"this afternoon|this evening|earlier today)\b",
+        re.I,
+    ),
 ]
 
 
@@ -60,7 +79,7 @@ def _resolve_match(match: re.Match[str], published: dt.date | None) -> dt.date |
     if published is None:
         return None
     if groups.get("yesterday"):
-        return published - dt.timedelta(days=1)
+        return _days_before(published, 1)
     if groups.get("today"):
         return published
     if groups.get("weekday"):
@@ -68,7 +87,7 @@ def _resolve_match(match: re.Match[str], published: dt.date | None) -> dt.date |
         back = (published.weekday() - target) % 7
         if back == 0 and (groups.get("rel") or "").lower() in {"last", "past"}:
             back = 7
-        return published - dt.timedelta(days=back)
+        return _days_before(published, back)
     month = _MONTHS[groups["month"].lower().rstrip(".")]
     day = int(groups["day"])
     year = int(groups["year"]) if groups.get("year") else published.year
@@ -82,6 +101,14 @@ def _resolve_match(match: re.Match[str], published: dt.date | None) -> dt.date |
         except ValueError:
             return None
     return resolved
+
+
+def _days_before(published: dt.date, days: int) -> dt.date | None:
+    """`days` before `published`, or None before 0001-01-01."""
+    try:
+        return published - dt.timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def find_dates(text: str, published: dt.date | None) -> Iterator[DateMention]:

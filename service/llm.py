@@ -176,9 +176,12 @@ class LLMEngine:
         """One completion, retried on transient failures within the deadline."""
         retrying = Retrying(
             retry=retry_if_exception(_transient),
-            wait=partial(_wait, wait_random_exponential(
-                multiplier=self._settings.backoff_s, max=self._settings.backoff_s * 8
-            )),
+            wait=partial(
+                _wait,
+                wait_random_exponential(
+                    multiplier=self._settings.backoff_s, max=self._settings.backoff_s * 8
+                ),
+            ),
             stop=partial(_stop, self._settings.upstream_retries, deadline),
             reraise=True,
         )
@@ -188,7 +191,7 @@ class LLMEngine:
                     remaining = deadline.remaining()
                     if remaining <= 0:
                         raise DeadlineExceeded("The request's deadline passed.")
-                    completion = self._client.chat.completions.create(**kwargs, timeout=remaining)
+                    completion: ChatCompletion = self._client.chat.completions.create(**kwargs, timeout=remaining)
         except UpstreamError:
             raise
         except openai.OpenAIError as error:

@@ -8,8 +8,12 @@ import sys
 from pythonjsonlogger.json import JsonFormatter
 
 # Libraries whose INFO/DEBUG/ERROR lines can carry prompts, model output or upstream error text.
-_QUIET = {"instructor": logging.CRITICAL, "openai": logging.WARNING, "httpx": logging.WARNING,
-          "httpcore": logging.WARNING}
+_QUIET = {
+    "instructor": logging.CRITICAL,
+    "openai": logging.WARNING,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+}
 
 
 def configure_logging(level: str = "INFO") -> None:

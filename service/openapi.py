@@ -20,9 +20,9 @@ class ReadoutSpec(SpecTree):
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
-                    if status.startswith(("4", "5")) and "application/json" in content:
-                        if "Problem" in str(content["application/json"]):
-                            content[PROBLEM_JSON] = content.pop("application/json")
+                    is_error = status.startswith(("4", "5"))
+                    if is_error and "Problem" in str(content.get("application/json", "")):
+                        content[PROBLEM_JSON] = content.pop("application/json")
         return spec
 
 

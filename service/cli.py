@@ -1,0 +1,100 @@
+"""The `readout` command: summarise a file, evaluate against a gold set, or serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+DEFAULT_GOLD = Path("tests/gold")
+
+
+def _client(engine: str | None) -> FlaskClient:
+    from service import create_app
+    from service.config import EngineChoice, Settings
+
+    settings = Settings() if engine is None else Settings(engine=EngineChoice(engine))
+    return create_app(settings).test_client()
+
+
+def _summarise(client: FlaskClient, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    response = client.post("/v1/summaries", json=body)
+    answer: dict[str, Any] = response.get_json()
+    return response.status_code, answer
+
+
+def cmd_summarise(args: argparse.Namespace) -> int:
+    """Print the JSON answer for one article file."""
+    text = Path(args.file).read_text(encoding="utf-8")
+    body = {"text": text, "published_at": args.published_at, "title": args.title}
+    status, answer = _summarise(_client(args.engine), body)
+    stream = sys.stdout if status == 200 else sys.stderr
+    print(json.dumps(answer, ensure_ascii=False, indent=2), file=stream)
+    return 0 if status == 200 else 1
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score an engine against the gold set and print the table."""
+    from service.evaluation import aggregate, load_gold, score_article
+
+    client = _client(args.engine)
+    scores = []
+    for gold in load_gold(Path(args.gold)):
+        body = {"text": gold.text, "published_at": gold.published_at, "title": gold.title}
+        status, answer = _summarise(client, body)
+        if status != 200:
+            print(f"{gold.name}: answered {status}: {answer.get('title')}", file=sys.stderr)
+            answer = {"actors": [], "calls": [], "claims": []}
+        scores.append(score_article(gold, answer))
+    report = aggregate(scores)
+    print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the service under gunicorn with its packaged configuration."""
+    from gunicorn.app.wsgiapp import run
+
+    if args.bind:
+        os.environ["READOUT_BIND"] = args.bind
+    sys.argv = ["gunicorn", "-c", "python:service.gunicorn_conf", "service:create_app()"]
+    run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `readout` command."""
+    parser = argparse.ArgumentParser(prog="readout", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    engines = ["llm", "rules"]
+
+    summarise = commands.add_parser("summarise", help="summarise an article file")
+    summarise.add_argument("file")
+    summarise.add_argument("--published-at", help="YYYY-MM-DD; resolves relative dates")
+    summarise.add_argument("--title")
+    summarise.add_argument("--engine", choices=engines)
+    summarise.set_defaults(handler=cmd_summarise)
+
+    evaluate = commands.add_parser("eval", help="score an engine on the gold set")
+    evaluate.add_argument("--engine", choices=engines, default="rules")
+    evaluate.add_argument("--gold", default=str(DEFAULT_GOLD))
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.set_defaults(handler=cmd_eval)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API under gunicorn")
+    serve.add_argument("--bind", help="host:port (default from READOUT_BIND, else 0.0.0.0:8000)")
+    serve.set_defaults(handler=cmd_serve)
+
+    args = parser.parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
