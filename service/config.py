@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         default=2, ge=0, le=10, validation_alias=_env("READOUT_UPSTREAM_RETRIES")
     )
     backoff_s: float = Field(default=0.5, gt=0, le=30, validation_alias=_env("READOUT_BACKOFF_S"))
+    max_input_tokens: int = Field(
+        default=100_000, ge=100, validation_alias=_env("READOUT_MAX_INPUT_TOKENS")
+    )
     max_output_tokens: int = Field(
         default=4096, ge=256, validation_alias=_env("READOUT_MAX_OUTPUT_TOKENS")
     )

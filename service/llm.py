@@ -23,12 +23,13 @@ from openai.types.chat import ChatCompletion
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
 from schemas.article import SegmentedArticle
-from schemas.contract import SummaryRequest, Usage
+from schemas.contract import FieldError, SummaryRequest, Usage
 from schemas.extraction import Extraction, bind_article
 from service.config import InstructorMode, Settings
 from service.engines import Deadline, EngineResult
 from service.errors import (
     DeadlineExceeded,
+    InvalidRequest,
     OutputInvalid,
     OutputRefused,
     OutputTruncated,
@@ -37,6 +38,7 @@ from service.errors import (
     UpstreamUnavailable,
 )
 from service.prompt import Prompt
+from service.tokens import TokenCounter
 
 _MODES = {
     InstructorMode.tools: instructor.Mode.TOOLS,
@@ -60,16 +62,31 @@ def build_client(settings: Settings, http_client: httpx.Client | None = None) ->
 
 @dataclass(slots=True)
 class Meter:
-    """Counts model attempts and sums token usage over all of them."""
+    """Counts model attempts and sums token usage over all of them.
 
+    When the upstream reports no usage, it is estimated with the offline token counter.
+    """
+
+    counter: TokenCounter
+    prompt_tokens: int
     attempts: int = 0
     usage: Usage = field(default_factory=Usage)
+    estimated: bool = False
 
     def record(self, completion: ChatCompletion) -> None:
         """Count one completion."""
         self.attempts += 1
         if completion.usage is not None:
             self.usage.add(completion.usage.prompt_tokens, completion.usage.completion_tokens)
+            return
+        self.estimated = True
+        message = completion.choices[0].message if completion.choices else None
+        output = ""
+        if message is not None:
+            output = message.content or ""
+            for call in message.tool_calls or []:
+                output += getattr(getattr(call, "function", None), "arguments", "") or ""
+        self.usage.add(self.prompt_tokens, self.counter.count(output))
 
     def stamp(self, error: UpstreamError) -> UpstreamError:
         """Attach the attempts and usage so far to an error."""
@@ -131,6 +148,7 @@ class LLMEngine:
         self._client = client
         self._prompt = prompt
         self._mode = _MODES[settings.mode]
+        self._counter = TokenCounter(settings.model)
 
     @property
     def model(self) -> str:
@@ -141,13 +159,30 @@ class LLMEngine:
         self, article: SegmentedArticle, request: SummaryRequest, deadline: Deadline
     ) -> EngineResult:
         """One request's extraction: re-asks on invalid output, retries transient failures."""
-        meter = Meter()
+        messages = self._prompt.messages(article, request)
+        prompt_tokens = self._counter.count_messages(messages)
+        if prompt_tokens > self._settings.max_input_tokens:
+            raise InvalidRequest(
+                422,
+                "invalid-request",
+                "Invalid request fields",
+                "The article is too long for the model.",
+                [
+                    FieldError(
+                        field="text",
+                        type="too_many_tokens",
+                        message=f"the prompt would take {prompt_tokens} tokens; the limit is "
+                        f"{self._settings.max_input_tokens}",
+                    )
+                ],
+            )
+        meter = Meter(self._counter, prompt_tokens)
         create = instructor.patch(create=partial(self._complete, meter, deadline), mode=self._mode)
         try:
             with bind_article(article):
                 draft = create(
                     response_model=Extraction,
-                    messages=self._prompt.messages(article, request),
+                    messages=messages,
                     model=self._settings.model,
                     max_retries=self._settings.max_attempts - 1,
                     max_tokens=self._settings.max_output_tokens,
@@ -170,6 +205,9 @@ class LLMEngine:
             prompt_version=self._prompt.version,
             attempts=meter.attempts,
             usage=meter.usage,
+            warnings=["token usage estimated: the upstream reported none"]
+            if meter.estimated
+            else [],
         )
 
     def _complete(self, meter: Meter, deadline: Deadline, **kwargs: Any) -> ChatCompletion:
@@ -191,7 +229,9 @@ class LLMEngine:
                     remaining = deadline.remaining()
                     if remaining <= 0:
                         raise DeadlineExceeded("The request's deadline passed.")
-                    completion: ChatCompletion = self._client.chat.completions.create(**kwargs, timeout=remaining)
+                    completion: ChatCompletion = self._client.chat.completions.create(
+                        **kwargs, timeout=remaining
+                    )
         except UpstreamError:
             raise
         except openai.OpenAIError as error:

@@ -185,3 +185,27 @@ def test_truncation_and_refusal_are_distinct_502s_without_reask(
     assert response.get_json()["type"] == f"urn:readout:problem:{slug}"
     assert response.get_json()["attempts"] == 1
     assert route.call_count == 1
+
+
+def test_prompt_over_the_token_budget_is_422_without_upstream_call(
+    llm: respx.MockRouter,
+) -> None:
+    route = llm.post("/chat/completions")
+    client = create_app(make_settings(max_input_tokens=200)).test_client()
+    response = client.post("/v1/summaries", json={"text": TEXT})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["type"] == "too_many_tokens"
+    assert route.call_count == 0
+
+
+def test_missing_upstream_usage_is_estimated_offline(
+    client: FlaskClient, llm: respx.MockRouter
+) -> None:
+    reply = completion(answer("fjord-patrols"))
+    body = json.loads(reply.content)
+    del body["usage"]
+    llm.post("/chat/completions").mock(return_value=httpx.Response(200, json=body))
+    meta = _post(client).get_json()["meta"]
+    assert meta["usage"]["prompt_tokens"] > 500
+    assert meta["usage"]["completion_tokens"] > 100
+    assert any("estimated" in w for w in meta["warnings"])

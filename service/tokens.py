@@ -1,0 +1,34 @@
+"""Offline token counting (bpe-openai ships its encodings; nothing is fetched at run time)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+# Per-message overhead of the chat format (role and separators), as OpenAI documents it.
+_PER_MESSAGE = 4
+
+
+class TokenCounter:
+    """Counts tokens with the model's encoding, or o200k_base for models it does not know."""
+
+    def __init__(self, model: str) -> None:
+        with warnings.catch_warnings():
+            # bpe-openai 0.1.4 loads its data, on import, with importlib.resources.open_binary.
+            warnings.filterwarnings("ignore", "open_binary is deprecated", DeprecationWarning)
+            import bpe_openai
+            from bpe_openai.errors import UnsupportedModelError
+
+            self._encoding: Any
+            try:
+                self._encoding = bpe_openai.encoding_for_model(model)
+            except UnsupportedModelError:
+                self._encoding = bpe_openai.get_encoding("o200k_base")
+
+    def count(self, text: str) -> int:
+        """Tokens in `text`."""
+        return len(self._encoding.encode_ordinary(text))
+
+    def count_messages(self, messages: list[dict[str, str]]) -> int:
+        """Tokens a list of chat messages takes in the prompt."""
+        return sum(self.count(m["content"]) + _PER_MESSAGE for m in messages)
