@@ -3,9 +3,9 @@
 Matching rules (also written down in ``tests/gold/GUIDELINES.md``):
 
 Text normalisation (``normalise``)
-    NFKD, drop combining marks, casefold, curly quotes to straight quotes, collapse
-    whitespace, strip surrounding punctuation, strip a leading "the "/"a "/"an " and a
-    possessive "'s".
+    NFKD, drop combining marks (and fold the letters NFKD leaves whole, such as ł, ø, đ, æ, œ),
+    casefold, curly quotes to straight quotes, collapse whitespace, strip surrounding
+    punctuation, strip a leading "the "/"a "/"an " and a possessive "'s".
 
 Actors
     The *forms* of an actor are its normalised ``name`` plus its normalised ``aliases``.
@@ -73,6 +73,10 @@ _QUOTES = str.maketrans(
         "\u00bb": '"',
     }
 )
+# Latin letters with a stroke or ligature have no NFKD decomposition.
+_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
 _POSSESSIVE = re.compile(r"'s\b")
 _EDGE_PUNCT = " \t\n.,;:!?\"'()[]{}-\u2013\u2014"
@@ -82,7 +86,7 @@ def normalise(text: str) -> str:
     """Return the comparison form of a name or alias."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = stripped.casefold().translate(_QUOTES)
+    folded = stripped.casefold().translate(_QUOTES).translate(_LETTERS)
     folded = " ".join(folded.split()).strip(_EDGE_PUNCT)
     folded = _POSSESSIVE.sub("", folded)
     folded = _LEADING_ARTICLE.sub("", folded)
@@ -188,7 +192,7 @@ class ArticleScore:
 
 
 def _forms(actor: Mapping[str, Any]) -> set[str]:
-    raw = [actor.get("name") or ""] + list(actor.get("aliases") or [])
+    raw = [actor.get("name") or "", *(actor.get("aliases") or [])]
     return {form for form in (normalise(str(item)) for item in raw) if form}
 
 
@@ -419,7 +423,9 @@ class Report:
 
 def aggregate(scores: Iterable[ArticleScore]) -> Report:
     """Sum per-article counts into a micro-averaged report."""
-    report = Report([], Counts(), Counts(), Counts(), Accuracy(), Accuracy(), Accuracy(), Accuracy())
+    report = Report(
+        [], Counts(), Counts(), Counts(), Accuracy(), Accuracy(), Accuracy(), Accuracy()
+    )
     for s in scores:
         report.articles.append(s)
         for kind in _TYPES:
