@@ -7,10 +7,18 @@ These models move only when the API moves; what the model fills in lives in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 SCHEMA_VERSION = "1.0"
 
@@ -72,16 +80,32 @@ def parse_published_at(value: str) -> dt.date:
     return dt.datetime.fromisoformat(value).date()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PUBLISHED_AT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+        {"type": "null"},
+    ]
+}
+
+
 class SummaryRequest(BaseModel):
     """An article to summarise."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    text: str = Field(description="The article text; spans index into it exactly as sent.")
+    text: str = Field(
+        description="The article text; spans index into it exactly as sent. Not blank.",
+        # Documents the blank check below, so generated clients and fuzzers know of it.
+        json_schema_extra={"pattern": r"\S"},
+    )
     title: str | None = None
-    published_at: str | None = Field(
+    published_at: Annotated[str | None, WithJsonSchema(_PUBLISHED_AT_SCHEMA)] = Field(
         default=None,
-        description="YYYY-MM-DD or an ISO 8601 datetime; relative dates resolve against it.",
+        description="YYYY-MM-DD or an ISO 8601 datetime; relative dates resolve against it. "
+        "Any calendar date is accepted, future ones included: the service does not compare "
+        "it with its own clock.",
         examples=["2026-03-15", "2026-03-15T08:30:00+00:00"],
     )
     source: str | None = None
@@ -90,6 +114,14 @@ class SummaryRequest(BaseModel):
     engine: EngineName | None = Field(
         default=None, description="Ask for an engine, within what the operator allows."
     )
+
+    @field_validator("text", "title", "published_at", "source", "url", "id")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        # JSON lets "\ud800" through; such a string cannot be encoded, so no engine can read it.
+        if value is not None and _SURROGATE.search(value):
+            raise ValueError("contains a lone surrogate (U+D800 to U+DFFF), not a character")
+        return value
 
     @field_validator("text")
     @classmethod

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from pydantic import ValidationError
 from spectree import Response as SpecResponse
 from spectree import SpecTree
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
 from service.errors import InvalidRequest, UpstreamError
@@ -33,34 +34,99 @@ def parse_summary_request(max_chars: int) -> SummaryRequest:
     """The request body as a validated `SummaryRequest`, or a problem saying what is wrong."""
     if not _is_json(request.mimetype):
         raise InvalidRequest(
-            415, "unsupported-media-type", "Unsupported media type",
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
             "Send the article as a JSON object with Content-Type: application/json.",
         )
-    raw = request.get_data(cache=False)
+    raw = _read_body()
     try:
-        body: Any = json.loads(raw)
+        body: Any = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except UnicodeDecodeError:
-        raise InvalidRequest(400, "malformed-json", "Malformed JSON",
-                             "The body is not valid UTF-8.") from None
-    except ValueError as error:
-        raise InvalidRequest(400, "malformed-json", "Malformed JSON",
-                             f"The body is not valid JSON: {error.msg} at position {error.pos}.") \
-            from None
+        raise _malformed("The body is not valid UTF-8.") from None
+    except _NotStrictJSONError as error:
+        raise _malformed(str(error)) from None
+    except RecursionError:
+        raise _malformed("The body is nested too deeply.") from None
+    except json.JSONDecodeError as error:
+        raise _malformed(
+            f"The body is not valid JSON: {error.msg} at position {error.pos}."
+        ) from None
+    except ValueError:
+        # Valid JSON that Python will not read, such as an integer of more than 4300 digits.
+        raise _malformed("The body holds a value too large to read.") from None
     if not isinstance(body, dict):
-        raise InvalidRequest(400, "not-an-object", "Body is not a JSON object",
-                             f"Expected a JSON object, got {type(body).__name__}.")
+        raise InvalidRequest(
+            400,
+            "not-an-object",
+            "Body is not a JSON object",
+            f"Expected a JSON object, got {type(body).__name__}.",
+        )
     try:
         parsed = SummaryRequest.model_validate(body)
     except ValidationError as error:
-        raise InvalidRequest(422, "invalid-request", "Invalid request fields",
-                             "One or more fields are invalid.", _field_errors(error)) from None
+        raise InvalidRequest(
+            422,
+            "invalid-request",
+            "Invalid request fields",
+            "One or more fields are invalid.",
+            _field_errors(error),
+        ) from None
     if len(parsed.text) > max_chars:
-        raise InvalidRequest(422, "invalid-request", "Invalid request fields",
-                             "One or more fields are invalid.",
-                             [FieldError(field="text", type="too_long",
-                                         message=f"text has {len(parsed.text)} characters; "
-                                         f"the limit is {max_chars}")])
+        raise InvalidRequest(
+            422,
+            "invalid-request",
+            "Invalid request fields",
+            "One or more fields are invalid.",
+            [
+                FieldError(
+                    field="text",
+                    type="too_long",
+                    message=f"text has {len(parsed.text)} characters; the limit is {max_chars}",
+                )
+            ],
+        )
     return parsed
+
+
+def _malformed(detail: str) -> InvalidRequest:
+    """A 400 problem for a body that cannot be read as JSON."""
+    return InvalidRequest(400, "malformed-json", "Malformed JSON", detail)
+
+
+def _read_body() -> bytes:
+    """The raw body; 413 when a body sent without Content-Length runs past the limit."""
+    raw = request.get_data(cache=False)
+    limit = request.max_content_length
+    # werkzeug stops reading a streamed (chunked) body at the limit without complaint;
+    # a byte left over means the body was over it.
+    if (
+        request.content_length is None
+        and limit is not None
+        and len(raw) >= limit
+        and request.environ["wsgi.input"].read(1)
+    ):
+        raise RequestEntityTooLarge()
+    return raw
+
+
+class _NotStrictJSONError(ValueError):
+    """Python's parser reads it, RFC 8259 does not allow it: a repeated key, NaN, Infinity."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; a repeated key is ambiguous, so it is an error, not last-wins."""
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen:
+            raise _NotStrictJSONError(f"The body repeats the key {key!r}; give each key once.")
+        seen.add(key)
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, which Python's parser reads but JSON does not have."""
+    raise _NotStrictJSONError(f"The body is not valid JSON: {name} is not a JSON value.")
 
 
 def _field_errors(error: ValidationError) -> list[FieldError]:

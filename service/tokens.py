@@ -7,6 +7,8 @@ from typing import Any
 
 # Per-message overhead of the chat format (role and separators), as OpenAI documents it.
 _PER_MESSAGE = 4
+# At most 4 UTF-8 bytes, so 4 tokens, a character: well below the chat encodings' chunk limit.
+_PIECE = 20_000
 
 
 class TokenCounter:
@@ -27,7 +29,12 @@ class TokenCounter:
 
     def count(self, text: str) -> int:
         """Tokens in `text`."""
-        return len(self._encoding.encode_ordinary(text))
+        # bpe-openai refuses a million characters, or more tokens than its chunk limit
+        # (200,000), in one call; a long text is counted in pieces (±1 token at each cut).
+        return sum(
+            len(self._encoding.encode_ordinary(text[i : i + _PIECE]))
+            for i in range(0, len(text), _PIECE)
+        )
 
     def count_messages(self, messages: list[dict[str, str]]) -> int:
         """Tokens a list of chat messages takes in the prompt."""
