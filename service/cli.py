@@ -43,9 +43,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Score an engine against the gold set and print the table."""
     from service.evaluation import aggregate, load_gold, score_article
 
+    articles = load_gold(Path(args.gold)) if Path(args.gold).is_dir() else []
+    if not articles:
+        print(f"readout eval: no gold articles in {args.gold}", file=sys.stderr)
+        return 2
     client = _client(args.engine)
     scores = []
-    for gold in load_gold(Path(args.gold)):
+    for gold in articles:
         body = {"text": gold.text, "published_at": gold.published_at, "title": gold.title}
         status, answer = _summarise(client, body)
         if status != 200:
