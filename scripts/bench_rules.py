@@ -1,0 +1,82 @@
+"""Benchmark the rules engine: articles per second on one core and peak memory of a worker.
+
+Usage: .venv/bin/python scripts/bench_rules.py [--n 50] [--article PATH]
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core: keep numpy/BLAS from spreading over threads (set before spaCy imports numpy).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from schemas.contract import SummaryRequest  # noqa: E402
+from service.engines import Deadline  # noqa: E402
+from service.grounding import ground  # noqa: E402
+from service.rules import RulesEngine  # noqa: E402
+from service.segment import Segmenter  # noqa: E402
+
+DEFAULT_ARTICLE = Path(__file__).resolve().parent.parent / "tests/fixtures/articles/bench-700.txt"
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=50, help="articles per measurement")
+    parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    text = args.article.read_text(encoding="utf-8")
+    request = SummaryRequest(text=text, published_at="2026-09-14")
+    before = peak_rss_mib()
+    started = time.perf_counter()
+    engine = RulesEngine.load()
+    segmenter = Segmenter()
+    load_s = time.perf_counter() - started
+    loaded = peak_rss_mib()
+
+    article = segmenter.segment(text, request.published_date())
+    ground(engine.extract(article, request, Deadline(30)).draft, article)  # warm-up
+
+    started = time.perf_counter()
+    for _ in range(args.n):
+        article = segmenter.segment(text, request.published_date())
+        result = engine.extract(article, request, Deadline(30))
+        ground(result.draft, article)
+    sequential = args.n / (time.perf_counter() - started)
+
+    started = time.perf_counter()
+    articles = [segmenter.segment(text, request.published_date()) for _ in range(args.n)]
+    for article, result in zip(
+        articles, engine.extract_many([(a, request) for a in articles]), strict=True
+    ):
+        ground(result.draft, article)
+    batched = args.n / (time.perf_counter() - started)
+
+    words, sentences = len(text.split()), len(article.sentences)
+    print(f"article: {args.article.name}, {words} words, {sentences} sentences")
+    print(f"model: {engine.model}, pipes: {', '.join(engine.pipe_names)}")
+    print(f"load: {load_s:.2f} s; peak RSS {before:.0f} MiB before load, {loaded:.0f} MiB after")
+    print(f"sequential (extract + ground, one article at a time): {sequential:.1f} articles/s")
+    print(f"batched (extract_many, nlp.pipe over {args.n} articles): {batched:.1f} articles/s")
+    print(f"peak RSS of the worker after the runs: {peak_rss_mib():.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""Placeholder replaced by the rules engine (issue 3)."""

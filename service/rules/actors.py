@@ -1,0 +1,272 @@
+"""Actors of one article: named entities, states and their forms, roles, aliases, speakers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+from schemas.article import SegmentedArticle, fold
+from schemas.contract import ActorKind
+from service.rules.cues import ActorCues, State
+
+_KIND_ORDER = {
+    ActorKind.person: 0,
+    ActorKind.organisation: 1,
+    ActorKind.group: 1,
+    ActorKind.other: 2,
+    ActorKind.state: 3,
+}
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9.&-]{1,9}$")
+_LINKS = {"of", "for", "the", "and", "on", "in", "de", "&"}
+_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person"}
+_STRIP_LEFT = ("the ", "The ", "a ", "A ", "an ", "An ")
+_POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
+
+
+@lru_cache(maxsize=65536)
+def key(text: str) -> str:
+    """The comparison form of a name (case, diacritics, quotes and spacing folded)."""
+    return fold(text, loose=True).text
+
+
+@dataclass(slots=True)
+class ActorRecord:
+    """One actor as the engine builds it."""
+
+    id: str
+    name: str
+    kind: ActorKind
+    role: str | None = None
+    affiliation: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    heads: set[str] = field(default_factory=set)
+
+    def forms(self) -> list[str]:
+        """The name and every alias."""
+        return [self.name, *self.aliases]
+
+
+@dataclass(slots=True)
+class Mention:
+    """Where a form of an actor stands in the article."""
+
+    start: int
+    end: int
+    actor: ActorRecord
+
+
+def entity_text(span: Span) -> tuple[str, int, int]:
+    """An entity's words without a leading article or trailing possessive, with offsets."""
+    text, start = span.text, span.start_char
+    for prefix in _STRIP_LEFT:
+        if text.startswith(prefix):
+            text, start = text[len(prefix) :], start + len(prefix)
+    for suffix in _POSSESSIVE:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    return text, start, start + len(text)
+
+
+def initials(name: str) -> str:
+    """The acronym of a multi-word name ("International Atomic Energy Agency" -> "IAEA")."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _LINKS]
+    return "".join(w[0] for w in words if w[0].isupper())
+
+
+class ActorBook:
+    """The actors of one article and the lookups the call and claim rules need."""
+
+    def __init__(self, article: SegmentedArticle, cues: ActorCues) -> None:
+        self.article = article
+        self.cues = cues
+        self.actors: list[ActorRecord] = []
+        self._by_form: dict[str, ActorRecord] = {}
+        self._state_of_form = cues.state_of_form
+        self._capital_of = cues.capital_of
+        self.state_words = {m.group() for m in cues.state_pattern.finditer(article.text)}
+        self._mentions: list[Mention] | None = None
+        self._issued = 0
+
+    # ------------------------------------------------------------------ building
+
+    def _new(self, name: str, kind: ActorKind) -> ActorRecord:
+        self._issued += 1
+        actor = ActorRecord(id=f"A{self._issued}", name=name, kind=kind)
+        self.actors.append(actor)
+        self._by_form[key(name)] = actor
+        self._mentions = None
+        return actor
+
+    def add_alias(self, actor: ActorRecord, alias: str) -> None:
+        """Record another form of `actor` unless it names some other actor."""
+        folded = key(alias)
+        owner = self._by_form.get(folded)
+        if owner is not None or not folded:
+            return
+        actor.aliases.append(alias)
+        self._by_form[folded] = actor
+        self._mentions = None
+
+    def find(self, form: str) -> ActorRecord | None:
+        """The actor named or aliased `form`."""
+        return self._by_form.get(key(form))
+
+    def state_of(self, form: str) -> State | None:
+        """The state that a name, adjective or demonym names."""
+        return self._state_of_form.get(key(form))
+
+    def capital_state(self, form: str) -> State | None:
+        """The state whose capital (or seat of government) `form` is."""
+        return self._capital_of.get(key(form))
+
+    def appears(self, form: str) -> bool:
+        """Whether `form` stands in the article as written (case kept, whole words)."""
+        if form in self.state_words:
+            return True
+        if key(form) in self._state_of_form or key(form) in self._capital_of:
+            return False
+        found = self.article.find_all(form, loose=False, whole_words=True)
+        return next(found, None) is not None
+
+    def state(self, state: State, seen: str) -> ActorRecord:
+        """The actor of `state`, created on first sight and named as the article names it."""
+        actor = self.find(state.name) or next(
+            (self.find(form) for form in state.forms if self.find(form)), None
+        )
+        if actor is None:
+            name = state.name if self.appears(state.name) else seen
+            actor = self._new(name, ActorKind.state)
+            for form in (state.name, *state.forms, *state.capitals):
+                if form != name and self.appears(form):
+                    self.add_alias(actor, form)
+        return actor
+
+    def person(self, name: str) -> ActorRecord:
+        """The person of a full name, with the surname as alias."""
+        actor = self.find(name)
+        if actor is None:
+            actor = self._new(name, ActorKind.person)
+            parts = name.split()
+            if len(parts) >= 2:
+                first = next((i for i, p in enumerate(parts[1:], 1) if p.islower()), None)
+                self.add_alias(actor, " ".join(parts[first:]) if first else parts[-1])
+        return actor
+
+    def organisation(self, name: str, kind: ActorKind = ActorKind.organisation) -> ActorRecord:
+        """An organisation (or group), with its acronym when the article uses one."""
+        actor = self.find(name)
+        if actor is None:
+            acronym_of = next(
+                (a for a in self.actors if _ACRONYM.match(name) and initials(a.name) == name),
+                None,
+            )
+            if acronym_of is not None:
+                self.add_alias(acronym_of, name)
+                return acronym_of
+            actor = self._new(name, kind)
+            acronym = initials(name)
+            owner = self.find(acronym) if len(acronym) >= 2 else None
+            if owner is not None and owner is not actor and len(name.split()) >= 2:
+                self._absorb(actor, owner)
+            elif len(acronym) >= 2 and len(name.split()) >= 2 and self.appears(acronym):
+                self.add_alias(actor, acronym)
+        return actor
+
+    def _absorb(self, actor: ActorRecord, other: ActorRecord) -> None:
+        """Merge `other` (an acronym found first) into `actor`."""
+        self.actors.remove(other)
+        for form in other.forms():
+            self._by_form.pop(key(form), None)
+            self.add_alias(actor, form)
+        other.id = actor.id
+        self._mentions = None
+
+    def unnamed(self, name: str, head: str, role: str | None) -> ActorRecord:
+        """An unnamed speaker ("senior official"), one actor per distinct wording."""
+        actor = self.find(name)
+        if actor is None:
+            actor = self._new(name, ActorKind.person)
+            actor.role = role
+        actor.heads.add(head)
+        return actor
+
+    # ------------------------------------------------------------------ lookups
+
+    def mentions(self) -> list[Mention]:
+        """Every occurrence of every actor's forms, longest first where they overlap."""
+        if self._mentions is None:
+            found: list[Mention] = []
+            for actor in self.actors:
+                for form in actor.forms():
+                    for start, end in self.article.find_all(form, loose=True, whole_words=True):
+                        found.append(Mention(start, end, actor))
+            found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            kept: list[Mention] = []
+            for mention in found:
+                if kept and mention.start < kept[-1].end:
+                    continue
+                kept.append(mention)
+            self._mentions = kept
+        return self._mentions
+
+    def within(self, start: int, end: int) -> Iterator[Mention]:
+        """Mentions inside a character range."""
+        for mention in self.mentions():
+            if mention.start >= end:
+                break
+            if mention.end > start:
+                yield mention
+
+    def by_role(self, words: Iterable[str], affiliation: str | None) -> ActorRecord | None:
+        """A person whose role holds `words` (and affiliation, when given)."""
+        wanted = {w.lower() for w in words}
+        for actor in self.actors:
+            if actor.kind is not ActorKind.person or not actor.role:
+                continue
+            role = {w.lower() for w in actor.role.split()}
+            if wanted <= role and (affiliation is None or actor.affiliation in (None, affiliation)):
+                return actor
+        return None
+
+
+def doc_entities(doc: Doc) -> list[Span]:
+    """The entities of a parsed sentence worth considering as actors."""
+    return [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}]
+
+
+def is_modifier(span: Span) -> bool:
+    """Whether an entity only modifies a common noun ("Patriot units", "Druzhba pipeline")."""
+    root = span.root
+    return (
+        root.dep_ in {"compound", "amod", "nmod"}
+        and root.head.i >= span.end
+        and (root.head.tag_ in {"NN", "NNS"})
+    )
+
+
+def left_title(tokens: list[Token], titles: frozenset[str]) -> list[Token]:
+    """The title words standing right before a name, nearest last."""
+    words: list[Token] = []
+    for token in reversed(tokens):
+        if token.lower_ in titles and token.ent_type_ != "PERSON":
+            words.insert(0, token)
+        else:
+            break
+    while words and words[0].lower_ in {"of", "and"}:
+        words.pop(0)
+    return words
+
+
+def pronoun_kind(token: Token) -> str | None:
+    """'person' for he/she, None otherwise."""
+    return _PRONOUNS.get(token.lower_)
+
+
+def kind_of(rank: ActorKind) -> int:
+    """Preference order when several actors stand in one phrase (people first)."""
+    return _KIND_ORDER[rank]

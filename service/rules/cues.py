@@ -1,0 +1,156 @@
+"""The rules engine's cue lists, read once from `service/data/*.toml`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from schemas.article import fold
+from schemas.contract import ClaimKind, EvidenceStatus
+
+
+def _words(table: dict[str, Any], key: str) -> frozenset[str]:
+    return frozenset(str(word).lower() for word in table[key])
+
+
+@dataclass(frozen=True, slots=True)
+class CallCues:
+    """Words that report, qualify or rule out a communication."""
+
+    verbs: frozenset[str]
+    object_verbs: frozenset[str]
+    light_verbs: frozenset[str]
+    nouns: frozenset[str]
+    joint_verbs: frozenset[str]
+    not_call_particles: frozenset[str]
+    planned_heads: frozenset[str]
+    planned_words: frozenset[str]
+    negations: frozenset[str]
+    phone_words: frozenset[str]
+    video_words: frozenset[str]
+    in_person_words: frozenset[str]
+    request_nouns: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCues:
+    """Speech-act verbs and the kind of claim each reports."""
+
+    verbs: dict[str, ClaimKind]
+    phrases: dict[tuple[str, str], ClaimKind]
+    continuing: frozenset[str]
+    quoted: frozenset[str]
+    commitment_modals: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceCues:
+    """Phrases that set a claim's evidence status, strongest status first."""
+
+    phrases: tuple[tuple[EvidenceStatus, tuple[tuple[str, ...], ...]], ...]
+    back_references: frozenset[str]
+
+    def rank(self, status: EvidenceStatus) -> int:
+        """Lower is stronger; `not_addressed` is weakest."""
+        for n, (candidate, _) in enumerate(self.phrases):
+            if candidate is status:
+                return n
+        return len(self.phrases)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A state, the forms that name it and the capitals that stand for its government."""
+
+    name: str
+    forms: tuple[str, ...]
+    capitals: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActorCues:
+    """Words that shape actors: unnamed speakers, institutions, titles, references."""
+
+    officials: frozenset[str]
+    institutions: frozenset[str]
+    titles: frozenset[str]
+    definites: dict[str, tuple[str, ...]]
+    org_words: frozenset[str]
+    states: tuple[State, ...]
+    state_of_form: dict[str, State] = field(init=False)
+    capital_of: dict[str, State] = field(init=False)
+    state_pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        forms = {fold(f, loose=True).text: s for s in self.states for f in (s.name, *s.forms)}
+        capitals = {fold(c, loose=True).text: s for s in self.states for c in s.capitals}
+        every = sorted(
+            {f for s in self.states for f in (s.name, *s.forms, *s.capitals)}, key=len, reverse=True
+        )
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, every)) + r")(?!\w)")
+        object.__setattr__(self, "state_of_form", forms)
+        object.__setattr__(self, "capital_of", capitals)
+        object.__setattr__(self, "state_pattern", pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """Every cue list of the rules engine."""
+
+    calls: CallCues
+    claims: ClaimCues
+    evidence: EvidenceCues
+    actors: ActorCues
+
+
+def _pair(phrase: str) -> tuple[str, str]:
+    verb, particle = phrase.split()
+    return verb, particle
+
+
+def _read(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("service").joinpath("data", name).read_text("utf-8"))
+
+
+def load_cues() -> Cues:
+    """Read the cue files shipped with the package."""
+    data = _read("cues.toml")
+    states = _read("states.toml")["states"]
+    calls = data["calls"]
+    claims = data["claims"]
+    evidence = data["evidence"]
+    actors = data["actors"]
+    return Cues(
+        calls=CallCues(**{key: _words(calls, key) for key in CallCues.__slots__}),
+        claims=ClaimCues(
+            verbs={verb: ClaimKind(kind) for verb, kind in claims["verbs"].items()},
+            phrases={_pair(phrase): ClaimKind(kind) for phrase, kind in claims["phrases"].items()},
+            continuing=_words(claims["settings"], "continuing"),
+            quoted=_words(claims["settings"], "quoted"),
+            commitment_modals=_words(claims["settings"], "commitment_modals"),
+        ),
+        evidence=EvidenceCues(
+            phrases=tuple(
+                (
+                    EvidenceStatus(status),
+                    tuple(tuple(phrase.lower().split()) for phrase in evidence[status]),
+                )
+                for status in evidence["priority"]
+            ),
+            back_references=_words(evidence, "back_references"),
+        ),
+        actors=ActorCues(
+            officials=_words(actors, "officials"),
+            institutions=_words(actors, "institutions"),
+            titles=_words(actors, "titles"),
+            definites={key: tuple(value) for key, value in actors["definites"].items()},
+            org_words=_words(actors["org_words"], "words"),
+            states=tuple(
+                State(name, tuple(entry["forms"]), tuple(entry["capitals"]))
+                for name, entry in states.items()
+            ),
+        ),
+    )

@@ -1,0 +1,387 @@
+"""One article read by the pipeline: parsed sentences, its actors, and who a phrase names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from schemas.article import SegmentedArticle
+from schemas.contract import ActorKind
+from service.rules.actors import (
+    ActorBook,
+    ActorRecord,
+    doc_entities,
+    entity_text,
+    is_modifier,
+    kind_of,
+    left_title,
+    pronoun_kind,
+)
+from service.rules.cues import Cues
+
+_PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+# Institutions named with their seat ("the Russian embassy in Oslo").
+_SEATED = {"embassy", "consulate", "mission", "delegation"}
+# Prepositions whose phrase belongs to an unnamed speaker's name ("spokesperson for the embassy").
+_NAMING_PREPOSITIONS = {"for", "of"}
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A numbered sentence of the article and its parse."""
+
+    number: int
+    base: int
+    doc: Doc
+
+    def start(self, token: Token) -> int:
+        """Article offset of a token."""
+        return self.base + token.idx
+
+    def end(self, token: Token) -> int:
+        """Article offset just after a token."""
+        return self.base + token.idx + len(token.text)
+
+
+@dataclass(slots=True)
+class Reading:
+    """The parsed sentences of one article and its actor book."""
+
+    article: SegmentedArticle
+    sentences: list[Sentence]
+    cues: Cues
+    book: ActorBook = field(init=False)
+    _subjects: list[tuple[int, ActorRecord]] = field(default_factory=list)
+    _pending: list[tuple[ActorRecord, Sentence, Span, int]] = field(default_factory=list)
+
+    @property
+    def headline(self) -> bool:
+        """Whether sentence 1 is a headline: a line of its own without closing punctuation."""
+        if not self.article.sentences:
+            return False
+        start, end = self.article.sentences[0]
+        text = self.article.text
+        own_line = "\n" in text[end : end + 2] or end == len(text.rstrip())
+        return own_line and not text[start:end].rstrip().endswith((".", "!", "?"))
+
+    def __post_init__(self) -> None:
+        self.book = ActorBook(self.article, self.cues.actors)
+        self._collect_actors()
+
+    # --------------------------------------------------------------- actors
+
+    def _collect_actors(self) -> None:
+        book = self.book
+        for state in self.cues.actors.states:
+            if not book.state_words.intersection((state.name, *state.forms)):
+                continue
+            seen = next((f for f in (state.name, *state.forms) if book.appears(f)), None)
+            if seen is not None:
+                book.state(state, seen)
+        singles: list[tuple[Sentence, Span, str]] = []
+        for sentence in self.sentences:
+            for ent in doc_entities(sentence.doc):
+                text, _, _ = entity_text(ent)
+                if book.state_of(text) is not None:
+                    continue
+                capital = book.capital_state(text)
+                if capital is not None:
+                    if ent.root.dep_ in _SUBJECTS and text[:1].isupper() and not text.isupper():
+                        book.state(capital, text)
+                    continue
+                if ent.label_ in {"GPE", "LOC", "NORP", "FAC"}:
+                    continue
+                self._acronym_after(sentence, ent, text)
+                words = text.split()
+                titles = self.cues.actors.titles
+                while ent.label_ == "PERSON" and len(words) > 1 and words[0].lower() in titles:
+                    words.pop(0)
+                if all(w.lower() in titles or book.state_of(w) for w in words):
+                    continue
+                if ent.label_ == "NORP" and len(words) >= 2 and words[-1].endswith("s"):
+                    singles.append((sentence, ent, " ".join(words)))
+                    continue
+                text = " ".join(words)
+                if ent.label_ == "PERSON":
+                    ent, text = _extend_name(ent, text, book)
+                    words = text.split()
+                if ent.label_ == "PERSON" and len(words) >= 2:
+                    self._person(sentence, ent, text)
+                else:
+                    singles.append((sentence, ent, text))
+        places = _only_places(singles)
+        for sentence, ent, text in singles:
+            if text in places:
+                continue
+            if book.find(text) is not None or (is_modifier(ent) and not text.isupper()):
+                if book.find(text) is None:
+                    continue
+                self._affiliate(book.find(text), sentence, ent)
+                continue
+            if ent.label_ == "PERSON" and len(text.split()) == 1 and self._is_surname(text):
+                continue
+            lowered = {w.lower().strip("'\u2019s") for w in text.split()}
+            if (
+                ent.label_ == "ORG"
+                or lowered & self.cues.actors.org_words
+                or len(text.split()) == 1
+            ):
+                actor = book.organisation(text)
+            else:
+                actor = book.person(text)
+            self._affiliate(actor, sentence, ent)
+        for person, sentence, ent, start in self._pending:
+            self._affiliate(person, sentence, ent, before=start)
+
+    def _acronym_after(self, sentence: Sentence, ent: Span, text: str) -> None:
+        """Note "Police Security Service (PST)": the bracketed acronym names the same body."""
+        doc = sentence.doc
+        if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
+            acronym = doc[ent.end + 1].text
+            if acronym.isupper() and len(acronym) >= 2 and len(text.split()) >= 2:
+                actor = self.book.find(text) or self.book.organisation(text)
+                self.book.add_alias(actor, acronym)
+
+    def _is_surname(self, text: str) -> bool:
+        return any(
+            a.kind is ActorKind.person and a.name.split()[-1] == text for a in self.book.actors
+        )
+
+    def _person(self, sentence: Sentence, ent: Span, text: str) -> None:
+        actor = self.book.find(text) or self.book.person(text)
+        doc = sentence.doc
+        titles = left_title(list(doc[max(0, ent.start - 6) : ent.start]), self.cues.actors.titles)
+        if titles and actor.role is None:
+            actor.role = doc[titles[0].i : titles[-1].i + 1].text
+        root = ent.root
+        if (
+            actor.role is None
+            and root.dep_ == "appos"
+            and root.head.lower_ in self.cues.actors.titles
+        ):
+            head = root.head
+            left = [t for t in head.lefts if t.lower_ in self.cues.actors.titles]
+            first = left[0].i if left else head.i
+            actor.role = doc[first : head.i + 1].text
+        if actor.role is None:
+            for child in root.children:
+                if child.dep_ == "appos" and child.lower_ in self.cues.actors.titles | {
+                    "researcher",
+                    "analyst",
+                    "professor",
+                    "expert",
+                }:
+                    left = [t for t in child.lefts if t.dep_ in {"amod", "compound"}]
+                    first = left[0].i if left else child.i
+                    actor.role = doc[first : child.i + 1].text
+        start = titles[0].i if titles else ent.start
+        self._pending.append((actor, sentence, ent, start))
+
+    def _affiliate(
+        self, actor: ActorRecord | None, sentence: Sentence, ent: Span, before: int | None = None
+    ) -> None:
+        if actor is None or actor.affiliation is not None:
+            return
+        doc = sentence.doc
+        i = (ent.start if before is None else before) - 1
+        if i >= 0 and doc[i].tag_ == "POS":
+            i -= 1
+        if i < 0:
+            state = None
+        else:
+            state = self.book.state_of(doc[i].text) or self.book.capital_state(doc[i].text)
+        if state is not None:
+            owner = self.book.find(state.name) or self.book.find(doc[i].text)
+            actor.affiliation = owner.name if owner else state.name
+            return
+        if i >= 0:
+            owner = self.book.find(doc[i].text)
+            if owner is not None and owner is not actor:
+                actor.affiliation = owner.name
+                return
+        for word in ent.text.split():
+            state = self.book.state_of(word)
+            if state is not None and actor.kind is not ActorKind.state:
+                owner = self.book.find(state.name) or self.book.find(word)
+                actor.affiliation = owner.name if owner else state.name
+                return
+
+    # --------------------------------------------------------------- resolution
+
+    def phrase(self, token: Token) -> Span:
+        """The contiguous noun phrase headed by `token`, without clauses or conjuncts."""
+        keep = {token.i}
+        stack = [token]
+        while stack:
+            current = stack.pop()
+            for child in current.children:
+                if child.dep_ in _PHRASE_SKIP and child.tag_ != "HYPH":
+                    continue
+                keep.add(child.i)
+                stack.append(child)
+        start = end = token.i
+        while start - 1 in keep:
+            start -= 1
+        while end + 1 in keep:
+            end += 1
+        doc = token.doc
+        while start < token.i and doc[start].tag_ in {"DT", "PRP$"}:
+            start += 1
+        return doc[start : end + 1]
+
+    def remember(self, sentence: Sentence, token: Token, actor: ActorRecord) -> None:
+        """Record a subject, for pronouns later on."""
+        self._subjects.append((sentence.start(token), actor))
+
+    def resolve(
+        self, sentence: Sentence, token: Token, *, create: bool = True
+    ) -> ActorRecord | None:
+        """The actor a phrase headed by `token` names, creating unnamed speakers if asked."""
+        book = self.book
+        if pronoun_kind(token) == "person":
+            at = sentence.start(token)
+            earlier = [a for offset, a in self._subjects if offset < at]
+            persons = [a for a in earlier if a.kind is ActorKind.person]
+            if persons:
+                return persons[-1]
+            before = [m.actor for m in book.mentions() if m.start < at]
+            people = [a for a in before if a.kind is ActorKind.person]
+            return people[-1] if people else None
+        if token.tag_ in {"PRP", "WP", "EX"}:
+            return None
+        phrase = self.phrase(token)
+        start, end = sentence.base + phrase.start_char, sentence.base + phrase.end_char
+        mentions = list(book.within(start, end))
+        head_at = sentence.start(token)
+        for mention in mentions:
+            if mention.start <= head_at < mention.end:
+                return mention.actor
+        named = [m for m in mentions if m.actor.kind is ActorKind.person]
+        if named:
+            return min(named, key=lambda m: abs(m.start - head_at)).actor
+        for child in token.children:
+            if child.dep_ == "appos":
+                apposed = self.resolve(sentence, child, create=False)
+                if apposed is not None and apposed.kind is not ActorKind.state:
+                    return apposed
+        head = token.lower_
+        cues = self.cues.actors
+        states = [m.actor for m in mentions if m.actor.kind is ActorKind.state]
+        owners = [m.actor for m in mentions if m.actor.kind is not ActorKind.state]
+        if head in cues.officials and head not in {"minister", "commander"}:
+            return self._official(phrase, token, create=create)
+        if head in cues.titles:
+            words = [t.text for t in token.lefts if t.dep_ in {"compound", "amod"}] + [token.text]
+            affiliated = owners or states
+            aff = affiliated[0].name if affiliated else None
+            found = book.by_role(words, aff) or book.by_role(words, None)
+            if found is None and head in {"head", "chief", "leader"} and aff:
+                found = next(
+                    (a for a in book.actors if a.kind is ActorKind.person and a.affiliation == aff),
+                    None,
+                )
+            return found
+        if head in cues.institutions and states and not owners and create:
+            first = phrase[0]
+            last = token.i
+            if head in _SEATED:
+                for prep in token.rights:
+                    if (
+                        prep.dep_ == "prep"
+                        and prep.lower_ == "in"
+                        and prep.right_edge.i < phrase.end
+                    ):
+                        last = prep.right_edge.i
+            name = sentence.doc[first.i : last + 1].text
+            if book.find(name) is None and not book.appears(name):
+                return states[0]
+            actor = book.find(name) or book.organisation(name)
+            actor.affiliation = actor.affiliation or states[0].name
+            actor.heads.add(head)
+            return actor
+        if head in cues.definites:
+            for name in cues.definites[head]:
+                found = book.find(name)
+                if found is not None:
+                    return found
+        if mentions and token.tag_ not in {"NN", "NNS"}:
+            return min(
+                mentions, key=lambda m: (kind_of(m.actor.kind), abs(m.start - head_at))
+            ).actor
+        if (
+            phrase[0].i > 0 and phrase.doc[phrase[0].i - 1].lower_ == "the"
+        ) or token.dep_ == "poss":
+            at = sentence.start(token)
+            for actor in reversed([m.actor for m in book.mentions() if m.start < at]):
+                if head in actor.heads or head in actor.name.lower().split():
+                    return actor
+                if actor.role and head in actor.role.lower().split():
+                    return actor
+        return None
+
+    def _official(self, phrase: Span, token: Token, *, create: bool) -> ActorRecord | None:
+        book = self.book
+        doc = phrase.doc
+        definite = token.i > 0 and doc[phrase.start - 1].lower_ in {"the", "that", "this"}
+        if definite or phrase.start == token.i:
+            for actor in reversed(book.actors):
+                if token.lower_ in actor.heads:
+                    return actor
+        if not create:
+            return None
+        end = phrase.end
+        for i in range(token.i + 1, phrase.end):
+            if doc[i].text in {",", "(", "\u2013", "-"} or doc[i].tag_ in {
+                "WP",
+                "WDT",
+                "VBN",
+                "VBG",
+            }:
+                end = i
+                break
+            naming = doc[i].lower_ in _NAMING_PREPOSITIONS
+            if doc[i].dep_ == "prep" and doc[i].head.i == token.i and not naming:
+                end = i
+                break
+        name = doc[phrase.start : end].text
+        if len(name.split()) == 1 and token.i == phrase.start and definite:
+            return None
+        role = token.text
+        return book.unnamed(name, token.lower_, role)
+
+
+_PLACE_PREPOSITIONS = {"in", "near", "at", "outside", "from", "into", "across", "around", "to"}
+
+
+def _only_places(singles: list[tuple[Sentence, Span, str]]) -> set[str]:
+    """Names only ever used as places ("near Stord", "Bergen-based"): not actors."""
+    uses: dict[str, list[bool]] = {}
+    for _sentence, ent, text in singles:
+        root = ent.root
+        doc = ent.doc
+        place = (root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPOSITIONS) or (
+            ent.end < len(doc) and doc[ent.end].text == "-"
+        )
+        uses.setdefault(text, []).append(place)
+    return {text for text, flags in uses.items() if all(flags)}
+
+
+def _extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
+    """A person's name the tagger cut short ("Maria Consuelo" + "Reyes")."""
+    doc = ent.doc
+    end = ent.end
+    while (
+        end < len(doc)
+        and doc[end].tag_ == "NNP"
+        and doc[end].text[:1].isupper()
+        and doc[end].ent_type_ in {"", "PERSON", "ORG"}
+        and book.state_of(doc[end].text) is None
+        and book.capital_state(doc[end].text) is None
+    ):
+        end += 1
+    if end == ent.end:
+        return ent, text
+    extended = doc[ent.start : end]
+    return extended, text + doc[ent.end - 1 : end].text[len(doc[ent.end - 1].text) :]
