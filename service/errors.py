@@ -209,7 +209,9 @@ def _from_http_exception(error: HTTPException) -> Response:
 
 def _from_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", extra={"error_type": type(error).__name__})
-    return problem_response(500, "internal-error", "Internal error", "An unexpected error occurred.")
+    return problem_response(
+        500, "internal-error", "Internal error", "An unexpected error occurred."
+    )
 
 
 def register_error_handlers(app: Flask) -> None:

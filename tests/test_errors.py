@@ -23,13 +23,19 @@ PROBLEM = "application/problem+json"
         ({"data": "{", "content_type": "application/json"}, 400, "malformed-json"),
         ({"data": "[1, 2]", "content_type": "application/json"}, 400, "not-an-object"),
         ({"data": '"text"', "content_type": "application/json"}, 400, "not-an-object"),
-        ({"data": "text=hello", "content_type": "application/x-www-form-urlencoded"}, 415,
-         "unsupported-media-type"),
+        (
+            {"data": "text=hello", "content_type": "application/x-www-form-urlencoded"},
+            415,
+            "unsupported-media-type",
+        ),
         ({"data": "hello"}, 415, "unsupported-media-type"),
         ({"json": {"text": "   \n"}}, 422, "invalid-request"),
         ({"json": {"title": "no text"}}, 422, "invalid-request"),
-        ({"json": {"text": "Talks were held.", "published_at": "2026-02-30"}}, 422,
-         "invalid-request"),
+        (
+            {"json": {"text": "Talks were held.", "published_at": "2026-02-30"}},
+            422,
+            "invalid-request",
+        ),
     ],
 )
 def test_bad_requests_are_problems_without_upstream_calls(
@@ -102,8 +108,12 @@ def test_unexpected_errors_are_a_generic_500() -> None:
 
 
 def test_request_id_is_echoed_or_generated(client: FlaskClient) -> None:
-    echoed = client.post("/v1/summaries", data="{", content_type="application/json",
-                         headers={"X-Request-ID": "abc-123"})
+    echoed = client.post(
+        "/v1/summaries",
+        data="{",
+        content_type="application/json",
+        headers={"X-Request-ID": "abc-123"},
+    )
     assert echoed.headers["X-Request-ID"] == "abc-123"
     assert echoed.get_json()["request_id"] == "abc-123"
     generated = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})

@@ -36,7 +36,9 @@ def test_each_request_logs_one_json_line_with_its_fields(
     configure_logging("DEBUG")
     canned = answer("fjord-patrols")
     llm.post("/chat/completions").mock(return_value=completion(canned))
-    client = create_app(make_settings(openai_api_key=SECRET_KEY, api_keys="client-key")).test_client()
+    client = create_app(
+        make_settings(openai_api_key=SECRET_KEY, api_keys="client-key")
+    ).test_client()
     text = article("fjord-patrols")
     response = client.post(
         "/v1/summaries",

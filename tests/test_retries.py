@@ -1,4 +1,4 @@
-"""One retry layer per failure kind: re-ask on invalid output, backoff on transient upstream errors."""
+"""One retry layer per failure kind: re-ask on invalid output, backoff on transient errors."""
 
 from __future__ import annotations
 
@@ -88,7 +88,9 @@ def test_429_then_valid_retries_after_the_asked_delay(
 ) -> None:
     route = llm.post("/chat/completions").mock(
         side_effect=[
-            httpx.Response(429, headers={"Retry-After": "0.2"}, json={"error": {"message": "slow"}}),
+            httpx.Response(
+                429, headers={"Retry-After": "0.2"}, json={"error": {"message": "slow"}}
+            ),
             completion(answer("fjord-patrols")),
         ]
     )

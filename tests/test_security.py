@@ -57,9 +57,7 @@ def test_keys_can_come_from_a_file(tmp_path: Path, llm: respx.MockRouter) -> Non
     assert client.post("/v1/summaries", json=ARTICLE).status_code == 401
 
 
-def test_keys_never_reach_the_logs(
-    keyed: FlaskClient, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_keys_never_reach_the_logs(keyed: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         keyed.post("/v1/summaries", json=ARTICLE, headers={"Authorization": "Bearer key-one"})
         keyed.post("/v1/summaries", json=ARTICLE, headers={"Authorization": "Bearer nope-key"})
@@ -102,7 +100,9 @@ def test_upstream_cap_answers_503_instead_of_queueing(llm: respx.MockRouter) -> 
     app = create_app(make_settings(max_concurrent_upstream=1))
     results: list[int] = []
     first = threading.Thread(
-        target=lambda: results.append(app.test_client().post("/v1/summaries", json=ARTICLE).status_code)
+        target=lambda: results.append(
+            app.test_client().post("/v1/summaries", json=ARTICLE).status_code
+        )
     )
     first.start()
     assert entered.wait(5)

@@ -91,7 +91,10 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.openai_api_key is not None
     assert settings.openai_api_key.get_secret_value() == "sk-env"
     assert (settings.model, settings.mode.value, settings.max_attempts) == (
-        "local-model", "json_schema", 4)
+        "local-model",
+        "json_schema",
+        4,
+    )
     assert (settings.timeout_s, settings.max_chars, settings.max_body_bytes) == (12.5, 5000, 65536)
     assert "sk-env" not in repr(settings)
 
@@ -116,9 +119,7 @@ def test_importing_the_service_builds_nothing() -> None:
     ("mode", "wrap"),
     [("json_schema", "{}"), ("json", "{}"), ("md_json", "```json\n{}\n```")],
 )
-def test_json_modes_parse_the_message_content(
-    mode: str, wrap: str, llm: respx.MockRouter
-) -> None:
+def test_json_modes_parse_the_message_content(mode: str, wrap: str, llm: respx.MockRouter) -> None:
     content = wrap.replace("{}", json.dumps(answer("fjord-patrols")))
     route = llm.post("/chat/completions").mock(
         return_value=completion(None, finish_reason="stop", content=content)
