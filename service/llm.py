@@ -129,6 +129,9 @@ def _as_upstream_error(error: BaseException, deadline: Deadline) -> UpstreamErro
         return UpstreamUnavailable(
             "The LLM upstream is rate-limiting requests.", retry_after=wait if wait else 1
         )
+    if isinstance(error, openai.APIStatusError) and error.status_code == 503:
+        wait = retry_after_seconds(error.response)
+        return UpstreamUnavailable("The LLM upstream is unavailable.", retry_after=wait or 1)
     if isinstance(error, openai.APIConnectionError):
         return UpstreamUnavailable("The LLM upstream could not be reached.", retry_after=1)
     if isinstance(error, openai.APIStatusError) and error.status_code >= 500:

@@ -211,3 +211,16 @@ def test_missing_upstream_usage_is_estimated_offline(
     assert meta["usage"]["prompt_tokens"] > 500
     assert meta["usage"]["completion_tokens"] > 100
     assert any("estimated" in w for w in meta["warnings"])
+
+
+def test_upstream_503_is_unavailable_and_passes_on_its_retry_after(
+    client: FlaskClient, llm: respx.MockRouter
+) -> None:
+    route = llm.post("/chat/completions").mock(
+        return_value=httpx.Response(503, headers={"Retry-After": "45"}, json={})
+    )
+    response = _post(client)
+    assert response.status_code == 503
+    assert response.get_json()["type"] == "urn:readout:problem:upstream-unavailable"
+    assert response.headers["Retry-After"] == "45"
+    assert route.call_count == 1  # 45 s is past the deadline: no retry
