@@ -8,9 +8,11 @@ as the characters that stand in the article.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _QUOTES = {
     "\u2018": "'",
@@ -40,33 +42,114 @@ class Folded:
 
 def fold(text: str, *, loose: bool) -> Folded:
     """Normalise quotes and whitespace (and, when `loose`, case and diacritics)."""
+    if len(text) <= _CACHED_LENGTH:
+        return _fold_cached(text, loose)
+    return _fold(text, loose)
+
+
+# Short texts (names, needles) are folded again and again: keep their results.
+_CACHED_LENGTH = 80
+
+
+@lru_cache(maxsize=16384)
+def _fold_cached(text: str, loose: bool) -> Folded:
+    return _fold(text, loose)
+
+
+class _Table(dict[int, str]):
+    """A `str.translate` table filled on demand: each character's folded form.
+
+    Whitespace maps to a single space (runs are collapsed afterwards). A character whose folded
+    form is not exactly one character other than a space is *irregular* and is folded on its own.
+    """
+
+    def __init__(self, loose: bool) -> None:
+        super().__init__()
+        self.loose = loose
+        self.irregular: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char.isspace():
+            piece = " "
+        else:
+            piece = _QUOTES.get(char, char)
+            if self.loose:
+                piece = "".join(
+                    p.casefold()
+                    for p in unicodedata.normalize("NFKD", piece)
+                    if not unicodedata.combining(p)
+                )
+            if len(piece) != 1 or piece == " ":
+                self.irregular.add(char)
+        self[code] = piece
+        return piece
+
+
+_TABLES = {False: _Table(loose=False), True: _Table(loose=True)}
+_SPACES = re.compile(" {2,}")
+
+
+@lru_cache(maxsize=256)
+def _splitter(irregular: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(irregular) + "]")
+
+
+def _fold(text: str, loose: bool) -> Folded:
+    table = _TABLES[loose]
+    chars = set(text)
+    for char in chars:
+        if ord(char) not in table:
+            table.__missing__(ord(char))  # fills the table and the irregular set
+    irregular = chars & table.irregular
     out: list[str] = []
     index: list[int] = []
     previous_space = True
-    for i, char in enumerate(text):
-        if char.isspace():
-            if not previous_space:
-                out.append(" ")
-                index.append(i)
-            previous_space = True
-            continue
-        previous_space = False
-        char = _QUOTES.get(char, char)
-        if loose:
-            decomposed = unicodedata.normalize("NFKD", char)
-            for piece in decomposed:
-                if unicodedata.combining(piece):
-                    continue
-                for lowered in piece.casefold():
-                    out.append(lowered)
-                    index.append(i)
-        else:
-            out.append(char)
-            index.append(i)
-    if out and out[-1] == " ":
-        out.pop()
+    if not irregular:
+        previous_space = _fold_run(text, 0, len(text), previous_space, table, out, index)
+    else:
+        position = 0
+        for match in _splitter("".join(sorted(irregular))).finditer(text):
+            at = match.start()
+            previous_space = _fold_run(text, position, at, previous_space, table, out, index)
+            piece = table[ord(text[at])]
+            out.append(piece)
+            index.extend([at] * len(piece))
+            previous_space = False
+            position = at + 1
+        _fold_run(text, position, len(text), previous_space, table, out, index)
+    folded = "".join(out)
+    if folded.endswith(" "):
+        folded = folded[:-1]
         index.pop()
-    return Folded("".join(out), tuple(index))
+    return Folded(folded, tuple(index))
+
+
+def _fold_run(
+    text: str,
+    start: int,
+    end: int,
+    previous_space: bool,
+    table: _Table,
+    out: list[str],
+    index: list[int],
+) -> bool:
+    """Fold `text[start:end]`, whose characters all fold one to one; return `previous_space`."""
+    if start >= end:
+        return previous_space
+    run = text[start:end].translate(table)
+    position = 0
+    if previous_space:
+        position = len(run) - len(run.lstrip(" "))
+    for match in _SPACES.finditer(run, position):
+        kept = match.start() + 1
+        out.append(run[position:kept])
+        index.extend(range(start + position, start + kept))
+        position = match.end()
+    if position < len(run):
+        out.append(run[position:])
+        index.extend(range(start + position, end))
+    return run.endswith(" ")
 
 
 def _is_word_char(char: str) -> bool:

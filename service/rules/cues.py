@@ -33,6 +33,16 @@ class CallCues:
     video_words: frozenset[str]
     in_person_words: frozenset[str]
     request_nouns: frozenset[str]
+    event_nouns: frozenset[str]
+    planned_nouns: frozenset[str]
+    taking_part: frozenset[str]
+    group_heads: frozenset[str]
+    counted: frozenset[str]
+    separately: frozenset[str]
+    joined_by: frozenset[str]
+    epistemic_modals: frozenset[str]
+    elapsed_units: frozenset[str]
+    counterparts: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +89,12 @@ class ActorCues:
     titles: frozenset[str]
     definites: dict[str, tuple[str, ...]]
     org_words: frozenset[str]
+    name_particles: frozenset[str]
+    vessel_prefixes: frozenset[str]
+    thing_words: frozenset[str]
+    geography: frozenset[str]
+    political_nouns: frozenset[str]
+    bodies: frozenset[str]
     states: tuple[State, ...]
     state_of_form: dict[str, State] = field(init=False)
     capital_of: dict[str, State] = field(init=False)
@@ -148,6 +164,16 @@ def load_cues() -> Cues:
             titles=_words(actors, "titles"),
             definites={key: tuple(value) for key, value in actors["definites"].items()},
             org_words=_words(actors["org_words"], "words"),
+            name_particles=_words(actors["names"], "particles"),
+            vessel_prefixes=_words(actors["names"], "vessel_prefixes"),
+            thing_words=_words(actors["names"], "thing_words"),
+            geography=_words(actors["states"], "geography"),
+            bodies=_words(actors["states"], "bodies"),
+            political_nouns=_words(actors["states"], "political_nouns")
+            | _words(actors, "officials")
+            | _words(actors, "institutions")
+            | _words(actors, "titles")
+            | _words(actors["org_words"], "words"),
             states=tuple(
                 State(name, tuple(entry["forms"]), tuple(entry["capitals"]))
                 for name, entry in states.items()

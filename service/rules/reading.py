@@ -23,6 +23,8 @@ from service.rules.cues import Cues
 _PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 # Institutions named with their seat ("the Russian embassy in Oslo").
+# Words that make a phrase no name of a body ("Russia's own finance ministry").
+_NOT_NAMING = {"own", "new", "former", "then", "entire", "whole"}
 _SEATED = {"embassy", "consulate", "mission", "delegation"}
 # Prepositions whose phrase belongs to an unnamed speaker's name ("spokesperson for the embassy").
 _NAMING_PREPOSITIONS = {"for", "of"}
@@ -74,16 +76,27 @@ class Reading:
 
     def _collect_actors(self) -> None:
         book = self.book
+        political = self._political_states()
         for state in self.cues.actors.states:
-            if not book.state_words.intersection((state.name, *state.forms)):
+            if state.name not in political:
                 continue
             seen = next((f for f in (state.name, *state.forms) if book.appears(f)), None)
             if seen is not None:
                 book.state(state, seen)
+        places = {
+            entity_text(e)[0]
+            for sentence in self.sentences
+            for e in sentence.doc.ents
+            if e.label_ in {"GPE", "LOC", "FAC"}
+        }
         singles: list[tuple[Sentence, Span, str]] = []
         for sentence in self.sentences:
             for ent in doc_entities(sentence.doc):
+                if self._not_a_name(sentence, ent):
+                    continue
+                ent = _whole_name(ent)
                 text, _, _ = entity_text(ent)
+                text = _without_possessor(text)
                 if book.state_of(text) is not None:
                     continue
                 capital = book.capital_state(text)
@@ -96,24 +109,33 @@ class Reading:
                 self._acronym_after(sentence, ent, text)
                 words = text.split()
                 titles = self.cues.actors.titles
-                while ent.label_ == "PERSON" and len(words) > 1 and words[0].lower() in titles:
+                label = ent.label_
+                if label == "ORG" and self._titled_person(ent, words):
+                    label = "PERSON"
+                while label == "PERSON" and len(words) > 1 and words[0].lower() in titles:
                     words.pop(0)
+                if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
+                    continue  # "the Mihail Kogalniceanu air base": a name used for a place
                 if all(w.lower() in titles or book.state_of(w) for w in words):
                     continue
                 if ent.label_ == "NORP" and len(words) >= 2 and words[-1].endswith("s"):
                     singles.append((sentence, ent, " ".join(words)))
                     continue
                 text = " ".join(words)
-                if ent.label_ == "PERSON":
+                if label == "PERSON":
                     ent, text = _extend_name(ent, text, book)
                     words = text.split()
-                if ent.label_ == "PERSON" and len(words) >= 2:
+                if label == "PERSON" and len(words) >= 2:
                     self._person(sentence, ent, text)
                 else:
                     singles.append((sentence, ent, text))
-        places = _only_places(singles)
+        only_places = _only_places(singles)
+        org_words = self.cues.actors.org_words
         for sentence, ent, text in singles:
-            if text in places:
+            lowered = {w.lower().strip("'\u2019s") for w in text.split()}
+            if (text in only_places or text in places) and not lowered & org_words:
+                continue
+            if len(text.split()) == 1 and not text.isupper() and self._name_part(text):
                 continue
             if book.find(text) is not None or (is_modifier(ent) and not text.isupper()):
                 if book.find(text) is None:
@@ -134,6 +156,134 @@ class Reading:
             self._affiliate(actor, sentence, ent)
         for person, sentence, ent, start in self._pending:
             self._affiliate(person, sentence, ent, before=start)
+        for sentence in self.sentences:
+            self._bodies(sentence)
+
+    def _bodies(self, sentence: Sentence) -> None:
+        """Named state bodies written in lower case: "the Russian foreign ministry", "Ukraine's
+        navy", "Russian military intelligence", "the Russian embassy in Oslo"."""
+        book = self.book
+        for token in sentence.doc:
+            if token.lower_ not in self.cues.actors.bodies or not token.tag_.startswith("NN"):
+                continue
+            first = token.i
+            doc = sentence.doc
+            while first > 0 and doc[first - 1].dep_ in {"compound", "amod", "case", "poss"}:
+                before = doc[first - 1]
+                stated = book.state_of(before.text) is not None
+                if before.lower_ in _NOT_NAMING or (
+                    not stated and (before.ent_type_ == "PERSON" or before.head.i > token.i)
+                ):
+                    break
+                first -= 1
+            while first < token.i and book.state_of(doc[first].text) is None:
+                first += 1  # the state word must lead: "the Russian foreign ministry"
+            state = book.state_of(doc[first].text)
+            if first == token.i or state is None:
+                continue
+            last = token.i
+            if token.lower_ in _SEATED:
+                for prep in token.rights:
+                    if prep.lower_ == "in" and any(
+                        book.capital_state(c.text) for c in prep.children if c.dep_ == "pobj"
+                    ):
+                        last = prep.right_edge.i
+            name = doc[first : last + 1].text
+            owner = book.find(state.name) or book.find(doc[first].text)
+            words = set(name.lower().split())
+            actor = book.find(name) or next(
+                (
+                    a
+                    for a in book.actors
+                    if token.lower_ in a.heads
+                    and a.affiliation == (owner.name if owner else state.name)
+                    and (
+                        words <= set(a.name.lower().split()) or set(a.name.lower().split()) <= words
+                    )
+                ),
+                None,
+            )
+            if actor is not None and book.find(name) is None:
+                book.add_alias(actor, name)
+            actor = actor or book.organisation(name)
+            actor.affiliation = actor.affiliation or (owner.name if owner else state.name)
+            actor.heads.add(token.lower_)
+
+    def _not_a_name(self, sentence: Sentence, ent: Span) -> bool:
+        """Entities that are no actor's name: template syntax, lower-case phrases, ships,
+        treaties and facilities, or a lone upper-case kicker ("ANALYSIS")."""
+        text = ent.text
+        cues = self.cues.actors
+        if any(c in _NOT_IN_NAMES for c in text) or not any(c.isalpha() for c in text):
+            return True
+        words = [w for w in text.split() if w.lower() not in {"the", "a", "an"}]
+        if not words:
+            return True
+        first = words[0]
+        if first[:1].islower() and first.split("-")[0].lower() not in cues.name_particles:
+            return True
+        if first.lower().strip(".") in cues.vessel_prefixes and len(words) >= 2:
+            return True
+        if ent.label_ != "PERSON" and any(
+            w.lower() in cues.thing_words for w in (words[0], words[-1])
+        ):
+            return True
+        if not text.isupper() or len(text) <= 5:
+            return False
+        return sum(1 for t in sentence.doc if not t.is_punct and not t.is_space) == len(ent)
+
+    def _titled_person(self, ent: Span, words: list[str]) -> bool:
+        """ "Secretary of State Eleanor Vance" tagged ORG from "State": a titled person."""
+        doc = ent.doc
+        titles = self.cues.actors.titles
+        before = doc[ent.start - 2 : ent.start] if ent.start >= 2 else None
+        if before is None or before[-1].lower_ != "of" or before[0].lower_ not in titles:
+            return False
+        rest = [w for w in words if w.lower() not in titles]
+        return (
+            words[0].lower() in titles
+            and len(rest) >= 2
+            and all(w[:1].isupper() for w in rest)
+            and not {w.lower() for w in rest} & self.cues.actors.org_words
+        )
+
+    def _political_states(self) -> set[str]:
+        """States named at least once as political actors, not only as a place ("in Singapore",
+        "the border with Russia") or a product's origin ("Russian fuel")."""
+        cues = self.cues.actors
+        political: set[str] = set()
+        for sentence in self.sentences:
+            doc = sentence.doc
+            for match in cues.state_pattern.finditer(doc.text):
+                state = self.book.state_of(match.group())
+                if state is None or state.name in political:
+                    continue
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                if span is None or not self._place_only(span.root):
+                    political.add(state.name)
+        return political
+
+    def _place_only(self, token: Token) -> bool:
+        """Whether a state's word is used as a location or to describe a thing."""
+        cues = self.cues.actors
+        while token.dep_ == "conj" and token.head.i != token.i:
+            token = token.head
+        head = token.head
+        if token.dep_ == "pobj":
+            owner = head.head
+            if head.lower_ in _STATE_PLACE_PREPOSITIONS:
+                return head.lower_ != "from" or not owner.tag_.startswith("NN")
+            return owner.lower_ in cues.geography
+        if token.dep_ == "dobj" and head.lower_ in cues.geography:
+            return True
+        if token.dep_ in {"amod", "compound", "nmod"} and head.i != token.i:
+            noun = head
+            while noun.dep_ in {"compound", "amod"} and noun.head.i != noun.i:
+                if noun.lower_ in cues.political_nouns:
+                    return False
+                noun = noun.head
+            return noun.lower_ not in cues.political_nouns and noun.ent_type_ != "PERSON"
+        return False
 
     def _acronym_after(self, sentence: Sentence, ent: Span, text: str) -> None:
         """Note "Police Security Service (PST)": the bracketed acronym names the same body."""
@@ -143,6 +293,10 @@ class Reading:
             if acronym.isupper() and len(acronym) >= 2 and len(text.split()) >= 2:
                 actor = self.book.find(text) or self.book.organisation(text)
                 self.book.add_alias(actor, acronym)
+
+    def _name_part(self, text: str) -> bool:
+        """Whether `text` is one word of a known person's name ("Zhao" of "Zhao Lisheng")."""
+        return any(a.kind is ActorKind.person and text in a.name.split() for a in self.book.actors)
 
     def _is_surname(self, text: str) -> bool:
         return any(
@@ -352,7 +506,35 @@ class Reading:
         return book.unnamed(name, token.lower_, role)
 
 
-_PLACE_PREPOSITIONS = {"in", "near", "at", "outside", "from", "into", "across", "around", "to"}
+_PLACE_PREPOSITIONS = {
+    "in", "near", "at", "outside", "from", "into", "across", "around", "to", "off", "through",
+    "towards", "toward", "via", "inside",
+}  # fmt: skip
+# "the coast of X", "the city of X": X is a place.
+_PLACE_NOUNS = {
+    "city",
+    "town",
+    "village",
+    "port",
+    "coast",
+    "region",
+    "province",
+    "outskirts",
+    "south",
+    "north",
+    "east",
+    "west",
+    "centre",
+    "center",
+    "area",
+    "island",
+}
+_STATE_PLACE_PREPOSITIONS = {
+    "in", "near", "at", "outside", "inside", "into", "across", "around", "through", "off",
+    "towards", "toward", "within", "via", "along", "from", "over",
+}  # fmt: skip
+# Characters that never stand in a name: template and format syntax ("{% if %}", "%(name)s").
+_NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
 
 
 def _only_places(singles: list[tuple[Sentence, Span, str]]) -> set[str]:
@@ -361,11 +543,46 @@ def _only_places(singles: list[tuple[Sentence, Span, str]]) -> set[str]:
     for _sentence, ent, text in singles:
         root = ent.root
         doc = ent.doc
-        place = (root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPOSITIONS) or (
-            ent.end < len(doc) and doc[ent.end].text == "-"
+        prep = root.head
+        place = (
+            (
+                root.dep_ == "pobj"
+                and prep.lower_ in _PLACE_PREPOSITIONS
+                and not (prep.lower_ == "from" and prep.head.tag_.startswith("NN"))
+            )
+            or (root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS)
+            or (ent.end < len(doc) and doc[ent.end].text == "-")
         )
         uses.setdefault(text, []).append(place)
     return {text for text, flags in uses.items() if all(flags)}
+
+
+def _without_possessor(text: str) -> str:
+    """ "Vrabie's Party of European Progress" -> "Party of European Progress"."""
+    for mark in ("'s ", "\u2019s "):
+        at = text.find(mark)
+        if at > 0 and text[at + len(mark) :][:1].isupper() and " " not in text[:at]:
+            return text[at + len(mark) :]
+    return text
+
+
+def _whole_name(ent: Span) -> Span:
+    """An entity the tagger cut before its last words ("UN Group of Experts on" + "Congo")."""
+    doc = ent.doc
+    if ent.label_ != "ORG":
+        return ent
+    end = ent.end
+    if end < len(doc) and doc[end].lower_ in {"in", "of", "for", "on"}:
+        last = end + 1
+        while last < len(doc) and doc[last].tag_ in {"NNP", "NNPS"}:
+            last += 1
+        if last > end + 1 and last < len(doc) and doc[last].text == "(":
+            return doc[ent.start : last]  # "... Co-operation" + "in Europe" (OSCE)
+    if ent[-1].lower_ not in {"on", "of", "for", "and"}:
+        return ent
+    while end < len(doc) and doc[end].tag_ in {"NNP", "NNPS"}:
+        end += 1
+    return doc[ent.start : end] if end > ent.end else ent
 
 
 def _extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
@@ -381,6 +598,14 @@ def _extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and book.capital_state(doc[end].text) is None
     ):
         end += 1
+    while (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].is_alpha
+    ):
+        end += 2  # "Yoon Ha" + "-neul"
     if end == ent.end:
         return ent, text
     extended = doc[ent.start : end]
