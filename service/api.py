@@ -65,27 +65,10 @@ def parse_summary_request(max_chars: int) -> SummaryRequest:
     try:
         parsed = SummaryRequest.model_validate(body)
     except ValidationError as error:
-        raise InvalidRequest(
-            422,
-            "invalid-request",
-            "Invalid request fields",
-            "One or more fields are invalid.",
-            _field_errors(error),
-        ) from None
+        raise InvalidRequest.fields(_field_errors(error)) from None
     if len(parsed.text) > max_chars:
-        raise InvalidRequest(
-            422,
-            "invalid-request",
-            "Invalid request fields",
-            "One or more fields are invalid.",
-            [
-                FieldError(
-                    field="text",
-                    type="too_long",
-                    message=f"text has {len(parsed.text)} characters; the limit is {max_chars}",
-                )
-            ],
-        )
+        too_long = f"text has {len(parsed.text)} characters; the limit is {max_chars}"
+        raise InvalidRequest.fields([FieldError(field="text", type="too_long", message=too_long)])
     return parsed
 
 

@@ -69,6 +69,13 @@ class InvalidRequest(ReadoutError):
         self.status, self.slug, self.title = status, slug, title
         self.errors = errors
 
+    @classmethod
+    def fields(
+        cls, errors: list[FieldError], detail: str = "One or more fields are invalid."
+    ) -> InvalidRequest:
+        """A 422 naming each invalid field."""
+        return cls(422, "invalid-request", "Invalid request fields", detail, errors)
+
     def extensions(self) -> dict[str, Any]:
         if self.errors is None:
             return {}

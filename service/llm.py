@@ -165,19 +165,11 @@ class LLMEngine:
         messages = self._prompt.messages(article, request)
         prompt_tokens = self._counter.count_messages(messages)
         if prompt_tokens > self._settings.max_input_tokens:
-            raise InvalidRequest(
-                422,
-                "invalid-request",
-                "Invalid request fields",
+            limit = self._settings.max_input_tokens
+            message = f"the prompt would take {prompt_tokens} tokens; the limit is {limit}"
+            raise InvalidRequest.fields(
+                [FieldError(field="text", type="too_many_tokens", message=message)],
                 "The article is too long for the model.",
-                [
-                    FieldError(
-                        field="text",
-                        type="too_many_tokens",
-                        message=f"the prompt would take {prompt_tokens} tokens; the limit is "
-                        f"{self._settings.max_input_tokens}",
-                    )
-                ],
             )
         meter = Meter(self._counter, prompt_tokens)
         create = instructor.patch(create=partial(self._complete, meter, deadline), mode=self._mode)
