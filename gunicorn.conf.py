@@ -1,7 +1,8 @@
 """Gunicorn settings for Readout: `gunicorn -c gunicorn.conf.py 'service:create_app()'`.
 
 Gevent workers hold many slow upstream calls each; everything tunable comes from the
-environment. Stdlib only: this file is read by the master before any worker is forked.
+environment. The file imports only the stdlib: the master reads it before gevent patches
+anything, and the app is built in each worker (`preload_app` off).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ _request_deadline = float(os.environ.get("READOUT_TIMEOUT_S", "").strip() or 60)
 
 bind = _bind()
 worker_class = "gevent"
-# Gevent workers are I/O-bound; the CPU per request (segmenting, validating, grounding) runs
-# on one core per worker. Two per core keeps both cores busy while one worker's loop is
-# blocked on a long article, at ~100 MB each. WEB_CONCURRENCY is gunicorn's usual override.
+# A gevent worker runs its requests' CPU work (segmenting, validating, grounding) on one core
+# and stalls all its other requests meanwhile; two per core keep both cores busy and let the
+# kernel interleave them. Each worker holds ~350 MB (135 MB of it the token counter's BPE
+# tables); lower WEB_CONCURRENCY (gunicorn's usual override) where memory is tight.
 workers = _env_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count())
 # Open connections per worker; keep it above READOUT_MAX_CONCURRENT_UPSTREAM (default 256) so
 # excess requests get the service's 503 + Retry-After rather than waiting unaccepted.
@@ -45,10 +47,9 @@ preload_app = False
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Gunicorn's control socket defaults to one path under $HOME shared by every instance (and
 # unwritable for a container's non-root user); off unless READOUT_CONTROL_SOCKET names one.
-control_socket = os.environ.get("READOUT_CONTROL_SOCKET", "").strip() or None
-control_socket_disable = control_socket is None
-if control_socket is None:
-    del control_socket
+control_socket_disable = not os.environ.get("READOUT_CONTROL_SOCKET", "").strip()
+if not control_socket_disable:
+    control_socket = os.environ["READOUT_CONTROL_SOCKET"].strip()
 
 # The app logs one JSON line per request ("readout.access"); gunicorn's access log stays off.
 accesslog = None
@@ -74,7 +75,10 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.error": {"level": loglevel.upper(), "handlers": [], "propagate": True},
         "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
-        # One INFO line per upstream request from the SDK's HTTP client is noise.
+        # As in service/logs.py: these libraries' INFO/DEBUG lines can carry prompts, model
+        # output or upstream error text.
+        "instructor": {"level": "CRITICAL"},
+        "openai": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },

@@ -16,7 +16,8 @@ Steps (``name[:seconds]``):
 
     valid         a grounded Extraction built from the article (or the --answer file)
     429[:s]       rate limited, Retry-After s seconds (default 1)
-    500, 503      server error (its body carries UPSTREAM_ERROR_TEXT, which must never leak)
+    500[:s], 503[:s]  server error, with Retry-After s if given (its body carries
+                  UPSTREAM_ERROR_TEXT, which must never leak)
     reset         close the connection with a TCP reset, no answer
     slow[:s]      wait s seconds (default 30), then answer valid
     truncated     finish_reason=length with cut-off tool arguments
@@ -265,6 +266,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024  # the default 5 resets connections under a benchmark's burst
     fake: FakeUpstream
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept with Nagle off, as real servers do: headers and body go out as two writes,
+        and with Nagle on the body would wait ~40 ms for the client's delayed ACK."""
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
@@ -309,11 +317,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(429, {"error": error}, {"Retry-After": f"{seconds:g}"})
         elif name in {"500", "503"}:
             error = {"message": f"server error. {UPSTREAM_ERROR_TEXT}", "type": "server_error"}
-            self._send(int(name), {"error": error})
+            after = {} if arg is None else {"Retry-After": f"{arg:g}"}
+            self._send(int(name), {"error": error}, after)
         elif name == "reset":
-            # SO_LINGER 0: close() sends RST instead of FIN, so the client sees a reset.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # SO_LINGER 0 makes close() send RST; close the reader (a makefile holding the
+            # socket open) first so the socket closes here, before a polite shutdown sends FIN.
+            linger = struct.pack("ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
             self.close_connection = True
+            self.rfile.close()
+            self.connection.close()
         elif name == "truncated":
             args = json.dumps(self._valid(fake, messages))[:40]
             self._send(
