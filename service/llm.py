@@ -152,6 +152,10 @@ class LLMEngine:
         self._prompt = prompt
         self._mode = _MODES[settings.mode]
         self._counter = TokenCounter(settings.model)
+        # instructor wraps a plain model in a new class on every call, rebuilding its schema
+        # each time; wrapped once here, the class and its schema are built once per worker.
+        self._response_model = instructor.openai_schema(Extraction)
+        self._system_tokens = self._counter.count_messages(prompt.messages_static())
 
     @property
     def model(self) -> str:
@@ -163,7 +167,7 @@ class LLMEngine:
     ) -> EngineResult:
         """One request's extraction: re-asks on invalid output, retries transient failures."""
         messages = self._prompt.messages(article, request)
-        prompt_tokens = self._counter.count_messages(messages)
+        prompt_tokens = self._system_tokens + self._counter.count_messages(messages[1:])
         if prompt_tokens > self._settings.max_input_tokens:
             limit = self._settings.max_input_tokens
             message = f"the prompt would take {prompt_tokens} tokens; the limit is {limit}"
@@ -176,7 +180,7 @@ class LLMEngine:
         try:
             with bind_article(article):
                 draft = create(
-                    response_model=Extraction,
+                    response_model=self._response_model,
                     messages=messages,
                     model=self._settings.model,
                     max_retries=self._settings.max_attempts - 1,

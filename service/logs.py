@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
-from pythonjsonlogger.json import JsonFormatter
+import logging.config
+from typing import Any
 
 # Libraries whose INFO/DEBUG/ERROR lines can carry prompts, model output or upstream error text.
-_QUIET = {
-    "instructor": logging.CRITICAL,
-    "openai": logging.WARNING,
-    "httpx": logging.WARNING,
-    "httpcore": logging.WARNING,
-}
+_QUIET = {"instructor": "CRITICAL", "openai": "WARNING", "httpx": "WARNING", "httpcore": "WARNING"}
+
+
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """A `logging.config.dictConfig` sending every record to stderr as one JSON object a line."""
+    level = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            }
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+            **{name: {"level": quiet} for name, quiet in _QUIET.items()},
+        },
+    }
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send every log record to stderr as one JSON object per line (idempotent)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(
-            "{asctime}{levelname}{name}{message}",
-            style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        )
-    )
-    root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(level.upper())
-    for name, quiet in _QUIET.items():
-        logging.getLogger(name).setLevel(quiet)
+    """Log JSON lines on stderr (what gunicorn's config does for the served app)."""
+    logging.config.dictConfig(logging_config(level))

@@ -20,10 +20,14 @@ class Prompt:
     version: str
     system: str
 
+    def messages_static(self) -> list[dict[str, str]]:
+        """The messages that are the same for every request."""
+        return [{"role": "system", "content": self.system}]
+
     def messages(self, article: SegmentedArticle, request: SummaryRequest) -> list[dict[str, str]]:
         """Chat messages: the byte-identical system prompt, then the delimited article."""
         return [
-            {"role": "system", "content": self.system},
+            *self.messages_static(),
             {"role": "user", "content": render_article(article, request)},
         ]
 

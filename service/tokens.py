@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
@@ -11,21 +12,30 @@ _PER_MESSAGE = 4
 _PIECE = 20_000
 
 
+@functools.cache
+def encoding(model: str) -> Any:
+    """The model's encoding (o200k_base for models bpe-openai does not know), loaded once.
+
+    Its tables take about 140 MB; loaded in gunicorn's master before it forks, they are
+    shared by every worker instead of copied into each.
+    """
+    with warnings.catch_warnings():
+        # bpe-openai 0.1.4 loads its data, on import, with importlib.resources.open_binary.
+        warnings.filterwarnings("ignore", "open_binary is deprecated", DeprecationWarning)
+        import bpe_openai
+        from bpe_openai.errors import UnsupportedModelError
+
+        try:
+            return bpe_openai.encoding_for_model(model)
+        except UnsupportedModelError:
+            return bpe_openai.get_encoding("o200k_base")
+
+
 class TokenCounter:
-    """Counts tokens with the model's encoding, or o200k_base for models it does not know."""
+    """Counts tokens with the model's encoding."""
 
     def __init__(self, model: str) -> None:
-        with warnings.catch_warnings():
-            # bpe-openai 0.1.4 loads its data, on import, with importlib.resources.open_binary.
-            warnings.filterwarnings("ignore", "open_binary is deprecated", DeprecationWarning)
-            import bpe_openai
-            from bpe_openai.errors import UnsupportedModelError
-
-            self._encoding: Any
-            try:
-                self._encoding = bpe_openai.encoding_for_model(model)
-            except UnsupportedModelError:
-                self._encoding = bpe_openai.get_encoding("o200k_base")
+        self._encoding = encoding(model)
 
     def count(self, text: str) -> int:
         """Tokens in `text`."""

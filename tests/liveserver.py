@@ -34,10 +34,12 @@ class LiveService:
         *,
         workers: int | None = 1,
         config: str = "gunicorn.conf.py",
+        argv: list[str] | None = None,
     ) -> None:
-        """`workers=None` keeps the config file's default."""
+        """`workers=None` keeps the config file's default; `argv` replaces the command."""
         self.port = free_port()
         self.config = config
+        self.argv = argv or [str(GUNICORN), "-c", config, "service:create_app()"]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         inherited = ("OPENAI_", "READOUT_", "WEB_CONCURRENCY")
@@ -53,7 +55,7 @@ class LiveService:
         """Start gunicorn and wait until every worker can answer `/healthz`."""
         self._log_file = self.log.open("ab")
         self.process = subprocess.Popen(
-            [str(GUNICORN), "-c", self.config, "service:create_app()"],
+            self.argv,
             cwd=ROOT,
             env=self._env,
             stdout=self._log_file,

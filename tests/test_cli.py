@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from service.cli import main
 from tests.conftest import FIXTURES
+from tests.liveserver import LiveService
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +60,15 @@ def test_eval_without_gold_articles_fails(
 ) -> None:
     assert main(["eval", "--gold", str(tmp_path / "missing")]) == 2
     assert "no gold articles" in capsys.readouterr().err
+
+
+def test_serve_answers_with_the_rules_engine_without_an_api_key(tmp_path: Path) -> None:
+    readout = Path(sys.executable).with_name("readout")
+    service = LiveService({}, tmp_path / "serve.log", argv=[str(readout), "serve"]).start(60)
+    try:
+        text = (FIXTURES / "articles" / "fjord-patrols.txt").read_text(encoding="utf-8")
+        response = httpx.post(f"{service.url}/v1/summaries", json={"text": text}, timeout=30)
+        assert response.status_code == 200
+        assert response.json()["meta"]["engine"] == "rules"
+    finally:
+        service.stop()
