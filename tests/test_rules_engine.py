@@ -304,3 +304,184 @@ def test_ships_places_and_product_origins_are_not_actors(summariser: Summariser)
 def test_hyphenated_names_are_kept_whole(summariser: Summariser) -> None:
     body = summarise(summariser, BODIES)
     assert {"Eirik Haug-Dahl", "Mette Lund-Hansen"} in participants(body)
+
+
+BRIEFINGS = """Baltic ministers meet as Nordic summit is scrapped
+
+TALLINN, Feb 11 - The defence ministers of Latvia and Lithuania, Andris Kalnins and Tomas Zukauskas, held talks in Tallinn on Monday on air defence.
+
+Estonian Foreign Minister Kadri Tamm briefed her Swedish and Danish counterparts on the talks in a video call on Tuesday.
+
+In a phone conversation on Sunday, Tamm and Polish Foreign Minister Marek Nowak agreed that the next summit should be held in Gdansk.
+
+Nowak said he had discussed the plan with Kalnins last Friday.
+
+The talks between Tamm and Finnish envoy Mikko Lahti were cancelled on Tuesday.
+"""  # noqa: E501
+
+INTRODUCED = """Andean trade ministers end talks without a deal
+
+LIMA, Feb 11 - The trade ministers of Peru, Ecuador and Colombia met in Lima on Monday to settle a dispute over tariffs.
+
+Peru's Maria Santos, Ecuador's Jorge Silva and Colombia's Carlos Mendez spent five hours at the foreign ministry. Ecuadorean Finance Minister Pablo Vera stayed in Quito.
+
+Relations between Chile and Bolivia have worsened this year. Santos met delegations from both countries on Tuesday.
+"""  # noqa: E501
+
+REPORTED = """Irish and Norwegian ministers trade barbs over fishing quotas
+
+DUBLIN, Feb 11 - Irish Fisheries Minister Siobhan Kelly and Norwegian Fisheries Minister Lars Dahl agreed to resume quota talks in March, according to Ireland's marine ministry.
+
+Kelly said she had urged Norway to cut the mackerel catch. She said Ireland would fund a new survey vessel. Dahl rejected the proposal. He said Norway would close its waters to Irish boats if Dublin imposed new levies.
+
+The Norwegian Fishermen's Association said the stocks were healthy. It warned that jobs would be lost.
+
+Kelly said the talks had been constructive. Dahl said Norway had offered to share its catch data.
+
+Kelly claimed that Norwegian trawlers had entered Irish waters. She declined to provide evidence for the claim.
+"""  # noqa: E501
+
+PRONOUNS = """Envoys meet on river dispute
+
+VIENNA, Feb 11 - Austrian Environment Minister Katrin Huber met Hungarian Water Minister Gabor Szabo in Vienna on Monday. She said the talks had been difficult.
+
+Huber later spoke to Slovak Environment Minister Peter Kovac by phone. He said he had told Huber that Slovakia would not build the dam.
+"""  # noqa: E501
+
+
+def calls_between(body: SummaryResponse) -> list[set[str]]:
+    return [names(body, c.participants) for c in body.calls]
+
+
+def claim_with(body: SummaryResponse, words: str) -> Any:
+    found = [k for k in body.claims if any(words in e.text for e in k.evidence)]
+    assert found, f"no claim with {words!r} in {[k.evidence[0].text for k in body.claims]}"
+    return found[0]
+
+
+def test_a_group_named_in_apposition_is_the_people_named(summariser: Summariser) -> None:
+    body = summarise(summariser, BRIEFINGS)
+    assert {"Andris Kalnins", "Tomas Zukauskas"} in calls_between(body)
+
+
+def test_briefing_unnamed_counterparts_of_two_states_is_a_call_with_both_states(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, BRIEFINGS)
+    call = next(c for c in body.calls if "briefed" in c.evidence[0].text)
+    assert names(body, call.participants) == {"Kadri Tamm", "Swedish", "Danish"}
+    assert call.medium == "video"
+    assert call.date == dt.date(2026, 2, 10)
+
+
+def test_a_fronted_phone_conversation_is_a_call_between_the_people_after_it(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, BRIEFINGS)
+    call = next(c for c in body.calls if "phone conversation" in c.evidence[0].text)
+    assert names(body, call.participants) == {"Kadri Tamm", "Marek Nowak"}
+    assert call.medium == "phone"
+    assert call.date == dt.date(2026, 2, 8)
+
+
+def test_discussed_a_subject_with_someone_is_a_call(summariser: Summariser) -> None:
+    body = summarise(summariser, BRIEFINGS)
+    assert {"Marek Nowak", "Andris Kalnins"} in calls_between(body)
+
+
+def test_a_cancelled_meeting_is_not_a_call(summariser: Summariser) -> None:
+    body = summarise(summariser, BRIEFINGS)
+    assert all("Mikko Lahti" not in people for people in calls_between(body))
+
+
+def test_ministers_of_states_are_the_people_introduced_next_not_other_ministers(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, INTRODUCED)
+    assert {"Maria Santos", "Jorge Silva", "Carlos Mendez"} in calls_between(body)
+    assert all("Pablo Vera" not in people for people in calls_between(body))
+
+
+def test_both_countries_are_the_two_states_named_together_before(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, INTRODUCED)
+    assert {"Maria Santos", "Chile", "Bolivia"} in calls_between(body)
+
+
+def test_according_to_attributes_a_claim_to_its_source(summariser: Summariser) -> None:
+    body = summarise(summariser, REPORTED)
+    claim = claim_with(body, "according to Ireland's marine ministry")
+    assert names(body, [claim.claimant]) == {"Ireland's marine ministry"}
+
+
+def test_a_report_of_ones_own_urging_is_one_appeal(summariser: Summariser) -> None:
+    body = summarise(summariser, REPORTED)
+    urged = [k for k in body.claims if any("had urged" in e.text for e in k.evidence)]
+    assert len(urged) == 1
+    assert urged[0].kind == "appeal"
+    assert names(body, [urged[0].claimant]) == {"Siobhan Kelly"}
+
+
+def test_rejecting_a_proposal_is_a_denial(summariser: Summariser) -> None:
+    body = summarise(summariser, REPORTED)
+    claim = claim_with(body, "rejected the proposal")
+    assert claim.kind == "denial"
+    assert names(body, [claim.claimant]) == {"Lars Dahl"}
+
+
+def test_own_side_will_is_a_commitment_and_a_conditional_one_a_threat(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, REPORTED)
+    assert claim_with(body, "Ireland would fund").kind == "commitment"
+    threat = claim_with(body, "close its waters")
+    assert threat.kind == "threat"
+    assert names(body, [threat.claimant]) == {"Lars Dahl"}
+    assert claim_with(body, "Norway had offered").kind == "commitment"
+
+
+def test_a_quality_said_of_a_thing_is_an_assessment(summariser: Summariser) -> None:
+    body = summarise(summariser, REPORTED)
+    assert claim_with(body, "talks had been constructive").kind == "assessment"
+
+
+def test_it_as_a_speaker_is_the_organisation_that_spoke_just_before(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, REPORTED)
+    warning = claim_with(body, "It warned")
+    assert warning.kind == "warning"
+    assert names(body, [warning.claimant]) == {"Norwegian Fishermen's Association"}
+
+
+def test_declining_to_provide_evidence_leaves_a_claim_unsupported(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, REPORTED)
+    assert claim_with(body, "Kelly claimed").evidence_status == "unsupported"
+
+
+def test_pronouns_follow_gender_and_the_speaker_of_a_report(summariser: Summariser) -> None:
+    body = summarise(summariser, PRONOUNS)
+    assessment = claim_with(body, "She said the talks")
+    assert names(body, [assessment.claimant]) == {"Katrin Huber"}
+    told = [k for k in body.claims if any("Slovakia would not" in e.text for e in k.evidence)]
+    assert told
+    assert all(names(body, [k.claimant]) == {"Peter Kovac"} for k in told)
+    assert told[0].kind == "commitment"
+
+
+def test_a_full_name_tagged_as_an_organisation_is_a_person_when_its_surname_speaks(
+    summariser: Summariser,
+) -> None:
+    body = summarise(
+        summariser,
+        "Ministers spar over grain\n\nWARSAW, Feb 11 - Poland's Renata Albuquerque met Ukrainian"
+        " Agriculture Minister Taras Hrytsenko in Lublin on Monday.\n\nAlbuquerque told"
+        " reporters the meeting had been useful.\n",
+    )
+    person = actor(body, "Renata Albuquerque")
+    assert person.kind == "person"
+    assert "Albuquerque" in person.aliases
+    assert {"Renata Albuquerque", "Taras Hrytsenko"} in calls_between(body)

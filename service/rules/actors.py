@@ -23,6 +23,7 @@ _KIND_ORDER = {
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.&-]{1,9}$")
 _LINKS = {"of", "for", "the", "and", "on", "in", "de", "&"}
 _PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person"}
+_GENDERS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 _STRIP_LEFT = ("the ", "The ", "a ", "A ", "an ", "An ")
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
 
@@ -265,6 +266,11 @@ def left_title(tokens: list[Token], titles: frozenset[str]) -> list[Token]:
 def pronoun_kind(token: Token) -> str | None:
     """'person' for he/she, None otherwise."""
     return _PRONOUNS.get(token.lower_)
+
+
+def pronoun_gender(token: Token) -> str | None:
+    """'m' for he/him/his, 'f' for she/her/hers, None otherwise."""
+    return _GENDERS.get(token.lower_)
 
 
 def kind_of(rank: ActorKind) -> int:

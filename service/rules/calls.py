@@ -15,6 +15,8 @@ from service.rules.reading import Reading, Sentence
 _CLAUSE_SKIP = {"advcl", "ccomp", "relcl", "acl", "conj", "parataxis", "cc", "punct"}
 _SPELLING = {"defense": "defence"}
 _CONDITIONAL = {"if", "unless", "whether", "once", "until"}
+# Words of a role that do not change the post ("deputy minister" is still a minister).
+_RANKS = {"deputy", "vice", "acting", "senior", "junior", "first"}
 
 
 @dataclass(slots=True)
@@ -172,6 +174,21 @@ class CallFinder:
                 for t in conjuncts(c)
             ]
         partner_heads += _partners(verb, noun)
+        if word in cues.joint_verbs:
+            # "discussed the dispute with X": the parser hangs "with" on the object.
+            partner_heads += [
+                t
+                for d in verb.children
+                if d.dep_ == "dobj"
+                for p in _preps(d, {"with"})
+                for c in p.children
+                if c.dep_ == "pobj"
+                for t in conjuncts(c)
+            ]
+        if not subject_heads and verb.dep_ == "amod" and verb.i > 0:
+            # "Solberg-Hauge phoned Minister X" misparsed as a modifier of X's name.
+            subject_heads = [verb.doc[verb.i - 1]]
+            partner_heads.append(verb.head)
         if word not in cues.object_verbs and word not in cues.joint_verbs and noun is None:
             return []
         sides = self._people(reading, sentence, subject_heads)
@@ -185,6 +202,9 @@ class CallFinder:
     def _noun_call(self, reading: Reading, sentence: Sentence, noun: Token) -> list[FoundCall]:
         """A call named by a noun phrase: "a call between X and Y", "in talks with Y, X said"."""
         cues = self.cues
+        verb = next((a for a in noun.ancestors if a.tag_.startswith("VB")), None)
+        fronted = verb is not None and _fronted(noun, verb)
+        above = [a for a in noun.ancestors if not (fronted and verb is not None and a.i == verb.i)]
         if any(
             a.lower_ in cues.planned_nouns
             or a.lower_ in cues.planned_heads
@@ -192,12 +212,18 @@ class CallFinder:
                 a.lower_ in {"called", "calls", "call", "calling"}
                 and any(c.lower_ in cues.not_call_particles for c in a.children)
             )
-            for a in noun.ancestors
+            for a in above
         ):
             return []
-        verb = next((a for a in noun.ancestors if a.tag_.startswith("VB")), None)
+        if any(t.lower_ in cues.cancelled for t in sentence.doc):
+            return []  # "the meeting with the envoy had been cancelled"
         tokens = sorted(noun.subtree, key=lambda t: t.i)
-        if verb is not None:
+        if fronted:
+            # "In a phone conversation on Tuesday, X and Y agreed that ...": the verb reports
+            # what was said in the call, not whether the call took place.
+            if any(t.lower_ in cues.planned_words or t.lower_ in cues.negations for t in tokens):
+                return []
+        elif verb is not None:
             if verb.lower_ in cues.planned_heads:
                 return []
             tokens = sorted({*tokens, *clause(verb)}, key=lambda t: t.i)
@@ -223,6 +249,13 @@ class CallFinder:
                 if not partner_heads and _told_during(noun, verb):
                     partner_heads = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
             sides = self._people(reading, sentence, owners)
+            if fronted and verb is not None and not partner_heads:
+                # "In a phone conversation on Tuesday, X and Y agreed ...": the people named
+                # between the fronted phrase and its verb.
+                lo, hi = sentence.end(noun), sentence.start(verb)
+                for mention in reading.book.within(lo, hi):
+                    if mention.actor.kind is ActorKind.person and mention.actor not in sides:
+                        sides.append(mention.actor)
         elif len(between) < 2:
             between = _listed_after(between[0])
         partners = self._people(reading, sentence, between + partner_heads)
@@ -263,15 +296,19 @@ class CallFinder:
         people: list[ActorRecord] = []
         for head in heads:
             found = self._group(reading, sentence, head) or self._counted(reading, sentence, head)
+            if not found and head.lower_ in self.cues.counterparts:
+                found = self._counterparts(reading, sentence, head, people)
             if not found:
                 actor = reading.resolve(sentence, head, create=False)
-                if actor is None and head.lower_ in self.cues.counterparts:
-                    actor = self._counterpart(reading, sentence, head, people)
                 group = _group_above(head, self.cues.group_heads)
                 if actor is not None and actor.kind is not ActorKind.person and group is not None:
                     # "the ministers of Brazil, Argentina and Chile" parsed with the later
                     # states conjoined to "ministers": they are sides of the group too.
-                    actor = _member(reading, actor, *_role_of(group)) or actor
+                    actor = (
+                        _member(reading, actor, *_role_of(group))
+                        or _introduced(reading, sentence, actor)
+                        or actor
+                    )
                 found = [actor] if actor is not None else []
             people += [a for a in found if a not in people]
         return people
@@ -281,10 +318,12 @@ class CallFinder:
         if head.lower_ not in self.cues.group_heads:
             return []
         owners: list[ActorRecord] = []
+        named: list[ActorRecord] = []
         for prep in _preps(head, {"of", "from"}):
             for obj in prep.children:
                 if obj.dep_ != "pobj":
                     continue
+                owners += [a for a in self._counted(reading, sentence, obj) if a not in owners]
                 for side in conjuncts(obj):
                     actor = reading.resolve(sentence, side, create=False) or next(
                         (
@@ -295,44 +334,50 @@ class CallFinder:
                         ),
                         None,
                     )
-                    if (
-                        actor is not None
-                        and actor.kind is not ActorKind.person
-                        and actor not in owners
-                    ):
-                        owners.append(actor)
+                    if actor is None or actor in owners or actor in named:
+                        continue
+                    (named if actor.kind is ActorKind.person else owners).append(actor)
+        lo, hi = sentence.start(head.left_edge), sentence.end(head.right_edge)
+        for mention in reading.book.within(lo, hi):
+            if mention.actor.kind is ActorKind.person and mention.actor not in named:
+                named.append(mention.actor)
+        if len(named) >= 2 and len(named) >= len(owners):
+            # "the presidents of X and Y, A and B, held talks": the people named.
+            return named
         if not owners:
             return []
         out: list[ActorRecord] = []
         for owner in owners:
-            member = _member(reading, owner, *_role_of(head))
+            member = _member(reading, owner, *_role_of(head)) or _introduced(
+                reading, sentence, owner
+            )
             out.append(member or owner)
         return out
 
-    def _counterpart(
+    def _counterparts(
         self, reading: Reading, sentence: Sentence, head: Token, sides: list[ActorRecord]
-    ) -> ActorRecord | None:
-        """ "her Bulgarian counterpart" unnamed: the person of that state in the same post if
-        the article names one, else the state."""
-        state = next(
-            (
-                a
-                for c in head.children
-                if c.dep_ in {"amod", "compound", "nmod"}
-                and (a := reading.resolve(sentence, c, create=False)) is not None
-                and a.kind is ActorKind.state
-            ),
-            None,
-        )
-        if state is None:
-            return None
+    ) -> list[ActorRecord]:
+        """ "her Bulgarian counterpart", "her British and French counterparts" unnamed: for each
+        state, the person in the same post if the article names one, else the state."""
+        if reading.resolve(sentence, head, create=False) is not None:
+            return []
+        states: list[ActorRecord] = []
+        for child in head.children:
+            if child.dep_ not in {"amod", "compound", "nmod"}:
+                continue
+            for word in conjuncts(child):
+                actor = reading.resolve(sentence, word, create=False)
+                if actor is not None and actor.kind is ActorKind.state and actor not in states:
+                    states.append(actor)
         model = next((a for a in sides if a.kind is ActorKind.person and a.role), None)
-        if model is not None:
-            words = (model.role or "").lower().split()
-            member = _member(reading, state, words[-1], set(words[:-1]))
-            if member is not None:
-                return member
-        return state
+        out: list[ActorRecord] = []
+        for state in states:
+            member = None
+            if model is not None:
+                words = (model.role or "").lower().split()
+                member = _member(reading, state, words[-1], set(words[:-1]))
+            out.append(member or state)
+        return out
 
     def _counted(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
         """ "the two ministers", "both leaders": the people last named before them."""
@@ -349,18 +394,36 @@ class CallFinder:
         if number is None or any(c.dep_ == "prep" for c in head.children):
             return []
         wanted = 2 if number == "both" else ["two", "three", "four"].index(number) + 2
+        kind = ActorKind.state if head.lower_ in self.cues.country_nouns else ActorKind.person
         at = sentence.start(head)
         lo, _ = reading.article.sentence(max(1, sentence.number - 3))
         seen: list[ActorRecord] = []
         for mention in reversed(reading.book.mentions()):
             if mention.start >= at or mention.start < lo:
                 continue
-            if mention.actor.kind is ActorKind.person and mention.actor not in seen:
+            if mention.actor.kind is kind and mention.actor not in seen:
                 seen.append(mention.actor)
+        if kind is ActorKind.state:
+            paired = self._paired_states(reading, sentence, wanted)
+            return paired or (seen[:wanted][::-1] if len(seen) >= wanted else [])
         role = head.lower_[:-1]
         fitting = [a for a in seen if a.role and role in a.role.lower()]
         chosen = fitting if len(fitting) >= wanted else seen
         return chosen[:wanted] if len(chosen) >= wanted else []
+
+    def _paired_states(
+        self, reading: Reading, sentence: Sentence, wanted: int
+    ) -> list[ActorRecord]:
+        """The states last named together ("Ethiopia and Eritrea"), for "both countries"."""
+        for earlier in reversed(reading.sentences[max(0, sentence.number - 6) : sentence.number]):
+            for token in reversed(earlier.doc):
+                if token.dep_ == "conj" or not any(c.dep_ == "conj" for c in token.children):
+                    continue
+                group = [reading.resolve(earlier, t, create=False) for t in conjuncts(token)]
+                states = [a for a in group if a is not None and a.kind is ActorKind.state]
+                if len(states) == wanted == len(group) and len(set(a.id for a in states)) == wanted:
+                    return states
+        return []
 
     def _joined(self, reading: Reading, sentence: Sentence, found: list[FoundCall]) -> None:
         """ "The session was chaired by X and attended by Y": X and Y took part in the last call."""
@@ -462,7 +525,33 @@ def _group_above(head: Token, group_heads: frozenset[str]) -> Token | None:
             c.dep_ == "prep" and c.lower_ in {"of", "from"} for c in current.children
         ):
             return current
+    doc = head.doc
+    first = current
+    if first.dep_ == "nsubj" and first.i >= 2 and doc[first.i - 1].text == ",":
+        # "The ministers of Peru, Ecuador and Colombia met" parsed with two subjects.
+        return next(
+            (
+                c
+                for c in first.head.children
+                if c.dep_ == "nsubj"
+                and c.lower_ in group_heads
+                and c.right_edge.i == first.i - 2
+                and any(p.dep_ == "prep" and p.lower_ in {"of", "from"} for p in c.children)
+            ),
+            None,
+        )
     return None
+
+
+def _fronted(noun: Token, verb: Token) -> bool:
+    """ "In a phone conversation, X told Y": a call noun in a phrase before its verb."""
+    prep = noun.head
+    return (
+        prep.dep_ == "prep"
+        and prep.lower_ in {"in", "during"}
+        and prep.head.i == verb.i
+        and prep.i < verb.i
+    )
 
 
 def _told_during(noun: Token, verb: Token) -> bool:
@@ -509,8 +598,28 @@ def _member(
     if not fitting and qualifiers:
         fitting = [a for a in affiliated if qualifiers <= _role_words(a)]
     best = [a for a in fitting if qualifiers <= _role_words(a)]
+    if qualifiers and not best:
+        # "the foreign ministers of X": not X's economy minister.
+        fitting = [a for a in fitting if _role_words(a) <= {role, *_RANKS}]
     chosen = best or fitting
     return chosen[0] if len(chosen) == 1 or best else None
+
+
+def _introduced(reading: Reading, sentence: Sentence, owner: ActorRecord) -> ActorRecord | None:
+    """ "The foreign ministers of X and Y met ... X's A and Y's B spent": the one person of
+    `owner`, with no role given, first named in this sentence or the next."""
+    lo, _ = reading.article.sentence(sentence.number)
+    _, hi = reading.article.sentence(min(sentence.number + 1, len(reading.sentences)))
+    first: dict[str, int] = {}
+    for mention in reading.book.mentions():
+        first.setdefault(mention.actor.id, mention.start)
+    forms = set(owner.forms())
+    people = [
+        a
+        for a in reading.book.actors
+        if a.kind is ActorKind.person and a.affiliation in forms and a.role is None
+    ]
+    return people[0] if len(people) == 1 and lo <= first.get(people[0].id, -1) < hi else None
 
 
 def _merge(calls: list[FoundCall]) -> list[FoundCall]:

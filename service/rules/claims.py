@@ -15,6 +15,8 @@ from service.rules.reading import Reading, Sentence
 
 _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{3,}?)[\"\u201c\u201d\u201e]")
 _NESTING = {"ccomp", "conj", "xcomp"}
+# "X said she had urged ...": one speech act by X, reported by the inner verb.
+_REPORTED = {"ccomp", "xcomp"}
 _REACTIVE = {EvidenceStatus.disputed, EvidenceStatus.supported}
 _REACH = 3  # sentences back that a denial or confirmation may answer
 _CONTESTABLE = {ClaimKind.assertion, ClaimKind.accusation, ClaimKind.assessment, ClaimKind.warning}
@@ -66,10 +68,11 @@ def _kind(token: Token, cues: ClaimCues) -> ClaimKind | None:
     return cues.verbs.get(word)
 
 
-def _descends(inner: Token, outer: Token) -> bool:
+def _descends(inner: Token, outer: Token, through: set[str]) -> bool:
+    """Whether `inner` stands in a clause under `outer`, climbing only `through` relations."""
     current = inner
     while current.i != outer.i:
-        if current.dep_ not in _NESTING or current.head.i == current.i:
+        if current.dep_ not in through or current.head.i == current.i:
             return False
         current = current.head
     return True
@@ -89,14 +92,31 @@ class ClaimFinder:
             if sentence.number == 1 and reading.headline:
                 continue
             here = [c for t in sentence.doc if (c := self._claim(reading, sentence, t))]
+            for outer in here:
+                for inner in here:
+                    if (
+                        inner is not outer
+                        and outer.claimant.affiliation is not None
+                        and outer.claimant.affiliation in inner.claimant.forms()
+                        and _descends(inner.trigger, outer.trigger, _REPORTED)
+                    ):
+                        # "Şahin said Turkey had offered ...": his own side's act, his claim.
+                        inner.claimant = outer.claimant
             here = [
                 c
                 for c in here
                 if not any(
-                    o is not c and o.claimant is not c.claimant and _descends(o.trigger, c.trigger)
+                    o is not c
+                    and (
+                        _descends(o.trigger, c.trigger, _NESTING)
+                        if o.claimant is not c.claimant
+                        else _descends(o.trigger, c.trigger, _REPORTED)
+                    )
                     for o in here
                 )
             ]
+            if not here:
+                here = self._according(reading, sentence)
             for claim in here:
                 reading.remember(sentence, claim.trigger, claim.claimant)
             claims.extend(here)
@@ -110,6 +130,39 @@ class ClaimFinder:
                 actor = reading.resolve(sentence, token, create=False)
                 if actor is not None and actor.kind is ActorKind.person:
                     reading.remember(sentence, token, actor)
+
+    def _according(self, reading: Reading, sentence: Sentence) -> list[FoundClaim]:
+        """ "..., according to X": X's claim, when no speech verb of the sentence reports it."""
+        for token in sentence.doc:
+            if token.lower_ not in self.cues.attributions:
+                continue
+            source = next(
+                (
+                    o
+                    for p in token.children
+                    if p.lower_ == "to"
+                    for o in p.children
+                    if o.dep_ == "pobj"
+                ),
+                None,
+            )
+            if source is None:
+                continue
+            claimant = reading.resolve(sentence, source) or next(
+                (
+                    a
+                    for c in source.children
+                    if c.dep_ in {"poss", "compound", "amod", "nmod"}
+                    and (a := reading.resolve(sentence, c, create=False)) is not None
+                ),
+                None,
+            )
+            anchor = token.head
+            while not anchor.tag_.startswith("VB") and anchor.head.i != anchor.i:
+                anchor = anchor.head
+            claim = self._build(reading, sentence, anchor, ClaimKind.assertion, claimant, anchor)
+            return [claim] if claim is not None else []
+        return []
 
     def _claim(self, reading: Reading, sentence: Sentence, token: Token) -> FoundClaim | None:
         if not token.tag_.startswith("VB"):
@@ -134,7 +187,11 @@ class ClaimFinder:
                 return None
         if kind is ClaimKind.denial and token.lower_ in {"rejected", "rejects", "dismissed"}:
             objects = [c for c in token.children if c.dep_ == "dobj"]
-            if not any(o.lower_ in self.evidence.back_references for o in objects):
+            as_what = any(c.lower_ == "as" for o in (token, *objects) for c in o.children)
+            if not as_what and not any(
+                o.lower_ in self.evidence.back_references or o.lower_ in cues.rejectable
+                for o in objects
+            ):
                 return None
         heads = subjects(token) or _ancestor_subjects(token)
         if not heads:
@@ -169,6 +226,8 @@ class ClaimFinder:
             for mention in reading.book.within(sentence.start(first), sentence.end(last)):
                 if mention.actor is not claimant and mention.actor not in about:
                     about.append(mention.actor)
+        if kind is ClaimKind.assertion:
+            kind = self._content_kind(reading, sentence, anchor, claimant) or kind
         reacts = kind is ClaimKind.denial or token.lower_ in {"confirmed", "confirms"}
         return FoundClaim(
             claimant=claimant,
@@ -179,6 +238,56 @@ class ClaimFinder:
             quote=quote,
             about=about,
             reacts=reacts,
+        )
+
+    def _content_kind(
+        self, reading: Reading, sentence: Sentence, verb: Token, claimant: ActorRecord
+    ) -> ClaimKind | None:
+        """The kind a neutral report takes from its content: the speaker's own side "will" or
+        "is ready to" act -> commitment (a threat when conditional: "if the attacks continue");
+        a thing that "was" some quality -> assessment."""
+        cues = self.cues
+        content = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if content is None:
+            return None
+        subject = next((c for c in content.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None:
+            return None
+        pledged = any(
+            c.dep_ == "aux" and c.lower_ in cues.commitment_modals for c in content.children
+        ) or any(
+            t.lower_ in cues.commitment_words
+            for t in (content, *(c for c in content.children if c.dep_ == "acomp"))
+        )
+        if pledged and self._own_side(reading, sentence, subject, claimant):
+            conditional = any(
+                m.dep_ == "mark" and m.lower_ in cues.conditions
+                for c in content.children
+                if c.dep_ == "advcl"
+                for m in c.children
+            )
+            return ClaimKind.threat if conditional else ClaimKind.commitment
+        if (
+            content.lower_ in cues.copulas
+            and any(c.dep_ == "acomp" and c.tag_ == "JJ" for c in content.children)
+            and subject.tag_ in {"NN", "NNS"}
+        ):
+            return ClaimKind.assessment
+        return None
+
+    def _own_side(
+        self, reading: Reading, sentence: Sentence, subject: Token, claimant: ActorRecord
+    ) -> bool:
+        """Whether a content clause's subject is the speaker or the speaker's side."""
+        if subject.lower_ in {"we", "i"}:
+            return True
+        if any(c.dep_ == "poss" and c.lower_ in {"our", "my"} for c in subject.children):
+            return True
+        actor = reading.resolve(sentence, subject, create=False)
+        if actor is None:
+            return False
+        return actor is claimant or (
+            claimant.affiliation is not None and claimant.affiliation in actor.forms()
         )
 
     # --------------------------------------------------------------- evidence

@@ -43,6 +43,8 @@ class CallCues:
     epistemic_modals: frozenset[str]
     elapsed_units: frozenset[str]
     counterparts: frozenset[str]
+    cancelled: frozenset[str]
+    country_nouns: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,11 @@ class ClaimCues:
     continuing: frozenset[str]
     quoted: frozenset[str]
     commitment_modals: frozenset[str]
+    attributions: frozenset[str]
+    rejectable: frozenset[str]
+    commitment_words: frozenset[str]
+    conditions: frozenset[str]
+    copulas: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +154,11 @@ def load_cues() -> Cues:
             continuing=_words(claims["settings"], "continuing"),
             quoted=_words(claims["settings"], "quoted"),
             commitment_modals=_words(claims["settings"], "commitment_modals"),
+            attributions=_words(claims["settings"], "attributions"),
+            rejectable=_words(claims["settings"], "rejectable"),
+            commitment_words=_words(claims["settings"], "commitment_words"),
+            conditions=_words(claims["settings"], "conditions"),
+            copulas=_words(claims["settings"], "copulas"),
         ),
         evidence=EvidenceCues(
             phrases=tuple(

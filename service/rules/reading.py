@@ -16,6 +16,7 @@ from service.rules.actors import (
     is_modifier,
     kind_of,
     left_title,
+    pronoun_gender,
     pronoun_kind,
 )
 from service.rules.cues import Cues
@@ -57,6 +58,7 @@ class Reading:
     book: ActorBook = field(init=False)
     _subjects: list[tuple[int, ActorRecord]] = field(default_factory=list)
     _pending: list[tuple[ActorRecord, Sentence, Span, int]] = field(default_factory=list)
+    _gender: dict[str, str] = field(default_factory=dict)
 
     @property
     def headline(self) -> bool:
@@ -90,6 +92,12 @@ class Reading:
             if e.label_ in {"GPE", "LOC", "FAC"}
         }
         singles: list[tuple[Sentence, Span, str]] = []
+        lone_people = {
+            e.text
+            for sentence in self.sentences
+            for e in sentence.doc.ents
+            if e.label_ == "PERSON" and len(e) == 1
+        }
         for sentence in self.sentences:
             for ent in doc_entities(sentence.doc):
                 if self._not_a_name(sentence, ent):
@@ -110,7 +118,9 @@ class Reading:
                 words = text.split()
                 titles = self.cues.actors.titles
                 label = ent.label_
-                if label == "ORG" and self._titled_person(ent, words):
+                if label == "ORG" and (
+                    self._titled_person(ent, words) or self._surnamed(words, lone_people)
+                ):
                     label = "PERSON"
                 while label == "PERSON" and len(words) > 1 and words[0].lower() in titles:
                     words.pop(0)
@@ -245,6 +255,16 @@ class Reading:
             and len(rest) >= 2
             and all(w[:1].isupper() for w in rest)
             and not {w.lower() for w in rest} & self.cues.actors.org_words
+        )
+
+    def _surnamed(self, words: list[str], lone_people: set[str]) -> bool:
+        """ "Renata Albuquerque" tagged ORG, later "Albuquerque" tagged PERSON: a person."""
+        return (
+            2 <= len(words) <= 3
+            and words[-1] in lone_people
+            and all(w[:1].isupper() and w[1:].islower() for w in words)
+            and not {w.lower() for w in words} & self.cues.actors.org_words
+            and not any(self.book.state_of(w) for w in words)
         )
 
     def _political_states(self) -> set[str]:
@@ -395,14 +415,9 @@ class Reading:
         """The actor a phrase headed by `token` names, creating unnamed speakers if asked."""
         book = self.book
         if pronoun_kind(token) == "person":
-            at = sentence.start(token)
-            earlier = [a for offset, a in self._subjects if offset < at]
-            persons = [a for a in earlier if a.kind is ActorKind.person]
-            if persons:
-                return persons[-1]
-            before = [m.actor for m in book.mentions() if m.start < at]
-            people = [a for a in before if a.kind is ActorKind.person]
-            return people[-1] if people else None
+            return self._pronoun(sentence, token)
+        if token.lower_ == "it" and token.dep_ == "nsubj" and token.head.dep_ == "ROOT":
+            return self._it(sentence, token)
         if token.tag_ in {"PRP", "WP", "EX"}:
             return None
         phrase = self.phrase(token)
@@ -473,6 +488,50 @@ class Reading:
                     return actor
                 if actor.role and head in actor.role.lower().split():
                     return actor
+        return None
+
+    def _pronoun(self, sentence: Sentence, token: Token) -> ActorRecord | None:
+        """He/she: the speaker whose report holds it, else the latest subject of the last two
+        sentences, else the latest person named; skipping people known to be of the other
+        gender (learnt from earlier pronouns)."""
+        gender = pronoun_gender(token)
+
+        def fits(actor: ActorRecord) -> bool:
+            return actor.kind is ActorKind.person and self._gender.get(actor.id, gender) == gender
+
+        found = self._reporter(sentence, token)
+        if found is None or not fits(found):
+            at = sentence.start(token)
+            lo, _ = self.article.sentence(max(1, sentence.number - 2))
+            recent = [a for offset, a in self._subjects if lo <= offset < at and fits(a)]
+            found = recent[-1] if recent else None
+            if found is None:
+                before = [m.actor for m in self.book.mentions() if m.start < at and fits(m.actor)]
+                found = before[-1] if before else None
+        if found is not None and gender is not None:
+            self._gender.setdefault(found.id, gender)
+        return found
+
+    def _reporter(self, sentence: Sentence, token: Token) -> ActorRecord | None:
+        """ "X said (that) he ...": the subject of the nearest speech verb above the pronoun."""
+        if token.dep_ not in {"nsubj", "nsubjpass"}:
+            return None
+        for verb in token.head.ancestors:
+            if verb.lower_ in self.cues.claims.verbs and verb.tag_.startswith("VB"):
+                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                if subject is None or subject.i == token.i:
+                    return None
+                return self.resolve(sentence, subject, create=False)
+        return None
+
+    def _it(self, sentence: Sentence, token: Token) -> ActorRecord | None:
+        """ "It warned ...": the organisation that was the latest subject of the last two
+        sentences."""
+        at = sentence.start(token)
+        lo, _ = self.article.sentence(max(1, sentence.number - 2))
+        recent = [a for offset, a in self._subjects if lo <= offset < at]
+        if recent and recent[-1].kind in {ActorKind.organisation, ActorKind.group}:
+            return recent[-1]
         return None
 
     def _official(self, phrase: Span, token: Token, *, create: bool) -> ActorRecord | None:
