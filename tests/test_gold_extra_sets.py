@@ -14,7 +14,7 @@ import pytest
 
 from tests import test_gold_set as gold
 
-SETS = ["gold-holdout", "gold-fresh"]
+SETS = ["gold-holdout", "gold-fresh", "gold-final"]
 DIRS = {name: Path(__file__).parent / name for name in SETS}
 ANNOTATIONS = {name: sorted(DIRS[name].glob("*.json")) for name in SETS}
 ARTICLES = [path for name in SETS for path in ANNOTATIONS[name]]
