@@ -1,8 +1,8 @@
 """Run the structural checks of tests/test_gold_set.py over the extra gold sets.
 
-- ``tests/gold-holdout``: held-out set, written blind to the rules engine.
-- ``tests/gold-fresh``: final-evaluation set, written blind to the rules engine and never used
-  for tuning or diagnosis.
+- ``tests/gold-holdout``: written blind to the rules engine; later read for diagnosis.
+- ``tests/gold-fresh``: written blind to the rules engine; later read for diagnosis.
+- ``tests/gold-final``: written blind to the rules engine, never used for tuning or diagnosis.
 """
 
 from __future__ import annotations
