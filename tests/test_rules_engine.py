@@ -485,3 +485,175 @@ def test_a_full_name_tagged_as_an_organisation_is_a_person_when_its_surname_spea
     assert person.kind == "person"
     assert "Albuquerque" in person.aliases
     assert {"Renata Albuquerque", "Taras Hrytsenko"} in calls_between(body)
+
+
+TITLES_AND_SPEAKERS = """Togo and Mali ministers meet over river dam
+
+LOMÉ, Feb 11 - Togolese Mines Minister Kodjo Amegah and Malian Hydraulics Minister Rachida Soglo met for three hours in Lomé on Monday.
+
+Amegah said the dam would be finished by May. The opposition Women’s Unity Party accused the government of hiding the cost of the project. The party offered no evidence for the claim.
+
+A European diplomat in Cotonou said the dispute was "overblown".
+"""  # noqa: E501
+
+SIDES = """Kenyan minister holds calls across the region
+
+NAIROBI, Feb 11 - Kenyan Foreign Minister Amina Wekesa spoke separately by phone on Monday with Ugandan President Joseph Okello and with Tanzanian Prime Minister Halima Mrisho.
+
+Nairobi said it wanted calm. Wekesa met Ethiopia's chargé d'affaires in Nairobi on Tuesday.
+
+Officials from Kenya's trade ministry held talks with World Bank procurement managers in Nairobi on Tuesday. The World Bank said the talks were useful.
+
+Ugandan Army Commander David Musoke, who met Rwandan Defence Minister Claude Habimana in Kigali last Friday, said the border would stay open.
+"""  # noqa: E501
+
+RELAYED = """Lithuania protests balloon incursion
+
+VILNIUS, Feb 11 - Lithuania protested to Belarus on Tuesday over a balloon incursion. Belarusian envoy Ivan Sokol rejected the protest, calling it "fantasy", the Belarusian embassy said.
+
+The interior ministry said the State Border Guard Service had called off a planned exercise. The ministry said a Belarusian officer had acknowledged a request for information.
+
+Border guard commander Tomas Petraitis assured him that patrols would continue, according to a ministry official.
+
+The Baltic News Service (BNS) did not mention the exchange. It accused Minsk of provocation.
+
+The Union of Lithuanian Farmers, which accused Minsk on Monday of damaging crops, called for compensation.
+"""  # noqa: E501
+
+
+def test_a_tagged_title_before_a_title_word_and_a_name_is_not_part_of_the_name(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, TITLES_AND_SPEAKERS)
+    assert not [a.name for a in body.actors if "Hydraulics" in a.name]
+    assert {"Kodjo Amegah", "Rachida Soglo"} in calls_between(body)
+
+
+def test_a_plural_noun_before_the_possessive_mark_stays_in_a_party_name(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, TITLES_AND_SPEAKERS)
+    party = actor(body, "Women’s Unity Party")
+    assert claim_with(body, "accused the government").claimant == party.id
+
+
+def test_offering_no_evidence_is_not_a_commitment_but_leaves_the_claim_unsupported(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, TITLES_AND_SPEAKERS)
+    assert not [k for k in body.claims if any("offered no" in e.text for e in k.evidence)]
+    assert claim_with(body, "accused the government").evidence_status == "unsupported"
+
+
+def test_an_unnamed_speaker_keeps_the_words_that_place_them_and_the_short_form(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, TITLES_AND_SPEAKERS)
+    diplomat = actor(body, "European diplomat in Cotonou")
+    assert "European diplomat" in diplomat.aliases
+
+
+def test_states_beyond_the_largest_take_their_adjective_and_capital(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, TITLES_AND_SPEAKERS)
+    togo = actor(body, "Togo")
+    assert togo.kind == "state"
+    assert "Togolese" in togo.aliases
+
+
+def test_spoke_separately_with_x_and_with_y_is_two_calls(summariser: Summariser) -> None:
+    body = summarise(summariser, SIDES)
+    calls = calls_between(body)
+    assert {"Amina Wekesa", "Joseph Okello"} in calls
+    assert {"Amina Wekesa", "Halima Mrisho"} in calls
+
+
+def test_a_place_after_an_unnamed_envoy_is_not_the_envoys_side(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, SIDES)
+    met = next(c for c in body.calls if "chargé" in c.evidence[0].text)
+    assert names(body, met.participants) == {"Amina Wekesa", "Ethiopia"}
+
+
+def test_unnamed_staff_of_a_named_body_stand_for_the_body_in_a_call(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, SIDES)
+    assert {"Kenya's trade ministry", "World Bank"} in calls_between(body)
+
+
+def test_a_call_in_a_relative_clause_is_the_antecedents_call(summariser: Summariser) -> None:
+    body = summarise(summariser, SIDES)
+    met = next(c for c in body.calls if "Habimana" in c.evidence[0].text)
+    assert names(body, met.participants) == {"David Musoke", "Claude Habimana"}
+    assert met.date == dt.date(2026, 2, 6)
+
+
+def test_a_rejection_relayed_by_an_embassy_is_the_envoys_denial(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, RELAYED)
+    claim = claim_with(body, "rejected the protest")
+    assert claim.kind == "denial"
+    assert names(body, [claim.claimant]) == {"Ivan Sokol"}
+
+
+def test_calling_off_or_acknowledging_a_thing_is_not_a_speech_act(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, RELAYED)
+    claimants = {names(body, [k.claimant]).pop() for k in body.claims}
+    assert "State Border Guard Service" not in claimants
+    assert not [a for a in body.actors if a.name == "Belarusian officer"]
+
+
+def test_assured_is_a_commitment_of_the_speaker_not_of_the_relaying_source(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, RELAYED)
+    claim = claim_with(body, "assured him")
+    assert claim.kind == "commitment"
+    assert names(body, [claim.claimant]) == {"Tomas Petraitis"}
+    assert not [a for a in body.actors if a.name == "ministry official"]
+
+
+def test_it_after_an_organisation_subject_that_did_not_speak_is_that_organisation(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, RELAYED)
+    claim = claim_with(body, "It accused")
+    assert names(body, [claim.claimant]) == {"Baltic News Service"}
+
+
+def test_which_in_a_relative_clause_speaks_for_its_antecedent(summariser: Summariser) -> None:
+    body = summarise(summariser, RELAYED)
+    claim = claim_with(body, "which accused")
+    assert claim.kind == "accusation"
+    assert names(body, [claim.claimant]) == {"Union of Lithuanian Farmers"}
+
+
+APPOSED = """Opposition denies coup plot
+
+NIAMEY, Feb 11 - Former President Issoufou Garba said he was innocent. Garba's party, the Movement for Renewal (MPR), denied that he had ever planned a coup.
+
+French Space Command said on Tuesday that a satellite had failed. Space Command also said the launch had been delayed.
+"""  # noqa: E501
+
+
+def test_a_body_named_in_apposition_speaks_rather_than_its_possessor(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, APPOSED)
+    claim = claim_with(body, "denied that he")
+    assert names(body, [claim.claimant]) == {"Movement for Renewal"}
+
+
+def test_a_body_named_without_its_state_is_an_alias_of_the_full_name(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, APPOSED)
+    command = actor(body, "French Space Command")
+    assert "Space Command" in command.aliases
+    assert claim_with(body, "Space Command also said").claimant == command.id

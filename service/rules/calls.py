@@ -10,13 +10,11 @@ from schemas.contract import ActorKind, Medium
 from service.dates import find_dates
 from service.rules.actors import ActorRecord
 from service.rules.cues import CallCues
+from service.rules.participants import Participants
 from service.rules.reading import Reading, Sentence
+from service.rules.syntax import clause, conjuncts, listed_after, preps, subjects
 
-_CLAUSE_SKIP = {"advcl", "ccomp", "relcl", "acl", "conj", "parataxis", "cc", "punct"}
-_SPELLING = {"defense": "defence"}
 _CONDITIONAL = {"if", "unless", "whether", "once", "until"}
-# Words of a role that do not change the post ("deputy minister" is still a minister).
-_RANKS = {"deputy", "vice", "acting", "senior", "junior", "first"}
 
 
 @dataclass(slots=True)
@@ -32,44 +30,12 @@ class FoundCall:
     offsets: list[int] = field(default_factory=list)
 
 
-def clause(token: Token) -> list[Token]:
-    """The tokens of the clause a verb heads, without subordinate clauses or conjuncts."""
-    out = [token]
-    stack = [token]
-    while stack:
-        current = stack.pop()
-        for child in current.children:
-            if child.dep_ in _CLAUSE_SKIP:
-                continue
-            out.append(child)
-            stack.append(child)
-    return sorted(out, key=lambda t: t.i)
-
-
-def conjuncts(token: Token) -> list[Token]:
-    """A phrase head and the heads conjoined with it ("X and Y")."""
-    return [token, *token.conjuncts]
-
-
-def subjects(verb: Token) -> list[Token]:
-    """The subject heads of a verb, inherited from the verb it is conjoined with if needed."""
-    current: Token | None = verb
-    while current is not None:
-        found = [c for c in current.children if c.dep_ == "nsubj"]
-        if found:
-            return [t for s in found for t in conjuncts(s)]
-        if current.dep_ in {"conj", "xcomp"} and current.head.i != current.i:
-            current = current.head
-        else:
-            current = None
-    return []
-
-
 class CallFinder:
     """Finds calls in a reading."""
 
     def __init__(self, cues: CallCues) -> None:
         self.cues = cues
+        self.participants = Participants(cues)
 
     def find(self, reading: Reading) -> list[FoundCall]:
         """Every call of the article, merged when the same participants meet on one day."""
@@ -180,7 +146,7 @@ class CallFinder:
                 t
                 for d in verb.children
                 if d.dep_ == "dobj"
-                for p in _preps(d, {"with"})
+                for p in preps(d, {"with"})
                 for c in p.children
                 if c.dep_ == "pobj"
                 for t in conjuncts(c)
@@ -191,8 +157,8 @@ class CallFinder:
             partner_heads.append(verb.head)
         if word not in cues.object_verbs and word not in cues.joint_verbs and noun is None:
             return []
-        sides = self._people(reading, sentence, subject_heads)
-        partners = self._people(reading, sentence, partner_heads)
+        sides = self.participants.people(reading, sentence, subject_heads)
+        partners = self.participants.people(reading, sentence, partner_heads)
         partners = [p for p in partners if p not in sides]
         initiator = None
         if word in {"phoned", "phones", "telephoned", "rang", "called", "calls"} and sides:
@@ -233,7 +199,7 @@ class CallFinder:
             return []
         between = [
             t
-            for p in _preps(noun, {"between"})
+            for p in preps(noun, {"between"})
             for c in p.children
             if c.dep_ == "pobj"
             for t in conjuncts(c)
@@ -248,7 +214,7 @@ class CallFinder:
                 owners = subjects(verb)
                 if not partner_heads and _told_during(noun, verb):
                     partner_heads = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
-            sides = self._people(reading, sentence, owners)
+            sides = self.participants.people(reading, sentence, owners)
             if fronted and verb is not None and not partner_heads:
                 # "In a phone conversation on Tuesday, X and Y agreed ...": the people named
                 # between the fronted phrase and its verb.
@@ -257,8 +223,8 @@ class CallFinder:
                     if mention.actor.kind is ActorKind.person and mention.actor not in sides:
                         sides.append(mention.actor)
         elif len(between) < 2:
-            between = _listed_after(between[0])
-        partners = self._people(reading, sentence, between + partner_heads)
+            between = listed_after(between[0])
+        partners = self.participants.people(reading, sentence, between + partner_heads)
         partners = [p for p in partners if p not in sides]
         return self._calls(reading, sentence, noun, tokens, sides, partners, None)
 
@@ -289,142 +255,6 @@ class CallFinder:
             calls.append(call)
         return calls
 
-    def _people(
-        self, reading: Reading, sentence: Sentence, heads: list[Token]
-    ) -> list[ActorRecord]:
-        """The actors that phrase heads name, groups and counted back-references spelled out."""
-        people: list[ActorRecord] = []
-        for head in heads:
-            found = self._group(reading, sentence, head) or self._counted(reading, sentence, head)
-            if not found and head.lower_ in self.cues.counterparts:
-                found = self._counterparts(reading, sentence, head, people)
-            if not found:
-                actor = reading.resolve(sentence, head, create=False)
-                group = _group_above(head, self.cues.group_heads)
-                if actor is not None and actor.kind is not ActorKind.person and group is not None:
-                    # "the ministers of Brazil, Argentina and Chile" parsed with the later
-                    # states conjoined to "ministers": they are sides of the group too.
-                    actor = (
-                        _member(reading, actor, *_role_of(group))
-                        or _introduced(reading, sentence, actor)
-                        or actor
-                    )
-                found = [actor] if actor is not None else []
-            people += [a for a in found if a not in people]
-        return people
-
-    def _group(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
-        """ "the foreign ministers of X and Y": the ministers if named, else X and Y."""
-        if head.lower_ not in self.cues.group_heads:
-            return []
-        owners: list[ActorRecord] = []
-        named: list[ActorRecord] = []
-        for prep in _preps(head, {"of", "from"}):
-            for obj in prep.children:
-                if obj.dep_ != "pobj":
-                    continue
-                owners += [a for a in self._counted(reading, sentence, obj) if a not in owners]
-                for side in conjuncts(obj):
-                    actor = reading.resolve(sentence, side, create=False) or next(
-                        (
-                            a
-                            for c in side.children
-                            if c.dep_ in {"compound", "amod", "nmod", "poss"}
-                            and (a := reading.resolve(sentence, c, create=False)) is not None
-                        ),
-                        None,
-                    )
-                    if actor is None or actor in owners or actor in named:
-                        continue
-                    (named if actor.kind is ActorKind.person else owners).append(actor)
-        lo, hi = sentence.start(head.left_edge), sentence.end(head.right_edge)
-        for mention in reading.book.within(lo, hi):
-            if mention.actor.kind is ActorKind.person and mention.actor not in named:
-                named.append(mention.actor)
-        if len(named) >= 2 and len(named) >= len(owners):
-            # "the presidents of X and Y, A and B, held talks": the people named.
-            return named
-        if not owners:
-            return []
-        out: list[ActorRecord] = []
-        for owner in owners:
-            member = _member(reading, owner, *_role_of(head)) or _introduced(
-                reading, sentence, owner
-            )
-            out.append(member or owner)
-        return out
-
-    def _counterparts(
-        self, reading: Reading, sentence: Sentence, head: Token, sides: list[ActorRecord]
-    ) -> list[ActorRecord]:
-        """ "her Bulgarian counterpart", "her British and French counterparts" unnamed: for each
-        state, the person in the same post if the article names one, else the state."""
-        if reading.resolve(sentence, head, create=False) is not None:
-            return []
-        states: list[ActorRecord] = []
-        for child in head.children:
-            if child.dep_ not in {"amod", "compound", "nmod"}:
-                continue
-            for word in conjuncts(child):
-                actor = reading.resolve(sentence, word, create=False)
-                if actor is not None and actor.kind is ActorKind.state and actor not in states:
-                    states.append(actor)
-        model = next((a for a in sides if a.kind is ActorKind.person and a.role), None)
-        out: list[ActorRecord] = []
-        for state in states:
-            member = None
-            if model is not None:
-                words = (model.role or "").lower().split()
-                member = _member(reading, state, words[-1], set(words[:-1]))
-            out.append(member or state)
-        return out
-
-    def _counted(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
-        """ "the two ministers", "both leaders": the people last named before them."""
-        if head.tag_ != "NNS":
-            return []
-        number = next(
-            (
-                c.lower_
-                for c in head.children
-                if c.dep_ in {"nummod", "det", "predet"} and c.lower_ in self.cues.counted
-            ),
-            None,
-        )
-        if number is None or any(c.dep_ == "prep" for c in head.children):
-            return []
-        wanted = 2 if number == "both" else ["two", "three", "four"].index(number) + 2
-        kind = ActorKind.state if head.lower_ in self.cues.country_nouns else ActorKind.person
-        at = sentence.start(head)
-        lo, _ = reading.article.sentence(max(1, sentence.number - 3))
-        seen: list[ActorRecord] = []
-        for mention in reversed(reading.book.mentions()):
-            if mention.start >= at or mention.start < lo:
-                continue
-            if mention.actor.kind is kind and mention.actor not in seen:
-                seen.append(mention.actor)
-        if kind is ActorKind.state:
-            paired = self._paired_states(reading, sentence, wanted)
-            return paired or (seen[:wanted][::-1] if len(seen) >= wanted else [])
-        role = head.lower_[:-1]
-        fitting = [a for a in seen if a.role and role in a.role.lower()]
-        chosen = fitting if len(fitting) >= wanted else seen
-        return chosen[:wanted] if len(chosen) >= wanted else []
-
-    def _paired_states(
-        self, reading: Reading, sentence: Sentence, wanted: int
-    ) -> list[ActorRecord]:
-        """The states last named together ("Ethiopia and Eritrea"), for "both countries"."""
-        for earlier in reversed(reading.sentences[max(0, sentence.number - 6) : sentence.number]):
-            for token in reversed(earlier.doc):
-                if token.dep_ == "conj" or not any(c.dep_ == "conj" for c in token.children):
-                    continue
-                group = [reading.resolve(earlier, t, create=False) for t in conjuncts(token)]
-                states = [a for a in group if a is not None and a.kind is ActorKind.state]
-                if len(states) == wanted == len(group) and len(set(a.id for a in states)) == wanted:
-                    return states
-        return []
-
     def _joined(self, reading: Reading, sentence: Sentence, found: list[FoundCall]) -> None:
         """ "The session was chaired by X and attended by Y": X and Y took part in the last call."""
         if not found or found[-1].sentences[-1] < sentence.number - 1:
@@ -449,7 +279,7 @@ class CallFinder:
                 if c.dep_ == "pobj"
                 for t in conjuncts(c)
             ]
-            for actor in self._people(reading, sentence, agents):
+            for actor in self.participants.people(reading, sentence, agents):
                 if actor not in call.participants:
                     call.participants.append(actor)
                     if sentence.number not in call.sentences:
@@ -491,10 +321,6 @@ class CallFinder:
                 return
 
 
-def _preps(token: Token, words: set[str]) -> list[Token]:
-    return [c for c in token.children if c.dep_ == "prep" and c.lower_ in words]
-
-
 def _partners(holder: Token, noun: Token | None) -> list[Token]:
     """Heads of "with"/"to"/"between" phrases on a verb or call noun, also when the parser hung
     them on a place ("talks in Doha between X and Y")."""
@@ -502,124 +328,28 @@ def _partners(holder: Token, noun: Token | None) -> list[Token]:
     for item in (holder, noun):
         if item is None:
             continue
-        places = [c for p in _preps(item, {"in", "at"}) for c in p.children if c.dep_ == "pobj"]
+        places = [c for p in preps(item, {"in", "at"}) for c in p.children if c.dep_ == "pobj"]
         for owner in (item, *places):
-            for prep in _preps(owner, {"with", "to", "between"}):
-                heads += [t for c in prep.children if c.dep_ == "pobj" for t in conjuncts(c)]
+            for prep in preps(owner, {"with", "to", "between"}):
+                for link in conjuncts(prep):  # "with X and with Y"
+                    heads += [t for c in link.children if c.dep_ == "pobj" for t in conjuncts(c)]
     return heads
 
 
-def _role_of(group: Token) -> tuple[str, set[str]]:
-    """The post a group noun names and its qualifiers ("foreign ministers" -> minister, foreign)."""
-    role = group.lower_[:-1] if group.lower_.endswith("s") else group.lower_
-    qualifiers = {c.lower_ for c in group.children if c.dep_ in {"compound", "amod"} and c.is_alpha}
-    return role, qualifiers
-
-
-def _group_above(head: Token, group_heads: frozenset[str]) -> Token | None:
-    """The group noun a conjunct hangs on ("ministers" above "Argentina" and "Chile")."""
-    current = head
-    while current.dep_ == "conj" and current.head.i != current.i:
-        current = current.head
-        if current.lower_ in group_heads and any(
-            c.dep_ == "prep" and c.lower_ in {"of", "from"} for c in current.children
-        ):
-            return current
-    doc = head.doc
-    first = current
-    if first.dep_ == "nsubj" and first.i >= 2 and doc[first.i - 1].text == ",":
-        # "The ministers of Peru, Ecuador and Colombia met" parsed with two subjects.
-        return next(
-            (
-                c
-                for c in first.head.children
-                if c.dep_ == "nsubj"
-                and c.lower_ in group_heads
-                and c.right_edge.i == first.i - 2
-                and any(p.dep_ == "prep" and p.lower_ in {"of", "from"} for p in c.children)
-            ),
-            None,
-        )
-    return None
+def _in_phrase_on(noun: Token, verb: Token) -> bool:
+    """A call noun in an "in"/"during" phrase that hangs on `verb`."""
+    prep = noun.head
+    return prep.dep_ == "prep" and prep.lower_ in {"in", "during"} and prep.head.i == verb.i
 
 
 def _fronted(noun: Token, verb: Token) -> bool:
     """ "In a phone conversation, X told Y": a call noun in a phrase before its verb."""
-    prep = noun.head
-    return (
-        prep.dep_ == "prep"
-        and prep.lower_ in {"in", "during"}
-        and prep.head.i == verb.i
-        and prep.i < verb.i
-    )
+    return _in_phrase_on(noun, verb) and noun.head.i < verb.i
 
 
 def _told_during(noun: Token, verb: Token) -> bool:
     """ "In a phone conversation, X told Y": an indefinite call noun in a phrase on the verb."""
-    prep = noun.head
-    return (
-        prep.dep_ == "prep"
-        and prep.lower_ in {"in", "during"}
-        and prep.head.i == verb.i
-        and any(c.lower_ in {"a", "an"} for c in noun.children)
-    )
-
-
-def _listed_after(first: Token) -> list[Token]:
-    """The names listed after `first` when the parser cut the list short ("between A, B and C")."""
-    doc = first.doc
-    heads = [first]
-    i = first.i + 1
-    while i < len(doc) and doc[i].text in {",", "and"}:
-        j = i + 1
-        while j < len(doc) and doc[j].tag_ in {"NNP", "NNPS", "JJ", "DT"} and doc[j].text != ",":
-            j += 1
-        if j == i + 1 or doc[j - 1].tag_ not in {"NNP", "NNPS"}:
-            break
-        heads.append(doc[j - 1])
-        i = j
-        if doc[i - 1].i > first.i and i < len(doc) and doc[i].text not in {",", "and"}:
-            break
-    return heads
-
-
-def _member(
-    reading: Reading, owner: ActorRecord, role: str, qualifiers: set[str]
-) -> ActorRecord | None:
-    """The person named in the article who holds `role` for `owner` ("Bulgarian minister")."""
-    forms = set(owner.forms())
-    qualifiers = {_SPELLING.get(q, q) for q in qualifiers}
-    affiliated = [
-        a
-        for a in reading.book.actors
-        if a.kind is ActorKind.person and a.affiliation in forms and a.role is not None
-    ]
-    fitting = [a for a in affiliated if role in (a.role or "").lower()]
-    if not fitting and qualifiers:
-        fitting = [a for a in affiliated if qualifiers <= _role_words(a)]
-    best = [a for a in fitting if qualifiers <= _role_words(a)]
-    if qualifiers and not best:
-        # "the foreign ministers of X": not X's economy minister.
-        fitting = [a for a in fitting if _role_words(a) <= {role, *_RANKS}]
-    chosen = best or fitting
-    return chosen[0] if len(chosen) == 1 or best else None
-
-
-def _introduced(reading: Reading, sentence: Sentence, owner: ActorRecord) -> ActorRecord | None:
-    """ "The foreign ministers of X and Y met ... X's A and Y's B spent": the one person of
-    `owner`, with no role given, first named in this sentence or the next."""
-    lo, _ = reading.article.sentence(sentence.number)
-    _, hi = reading.article.sentence(min(sentence.number + 1, len(reading.sentences)))
-    first: dict[str, int] = {}
-    for mention in reading.book.mentions():
-        first.setdefault(mention.actor.id, mention.start)
-    forms = set(owner.forms())
-    people = [
-        a
-        for a in reading.book.actors
-        if a.kind is ActorKind.person and a.affiliation in forms and a.role is None
-    ]
-    return people[0] if len(people) == 1 and lo <= first.get(people[0].id, -1) < hi else None
+    return _in_phrase_on(noun, verb) and any(c.lower_ in {"a", "an"} for c in noun.children)
 
 
 def _merge(calls: list[FoundCall]) -> list[FoundCall]:
@@ -646,8 +376,3 @@ def _merge(calls: list[FoundCall]) -> list[FoundCall]:
         if twin.medium is Medium.unknown:
             twin.medium = call.medium
     return merged
-
-
-def _role_words(actor: ActorRecord) -> set[str]:
-    words = (actor.role or "").lower().split()
-    return {_SPELLING.get(w, w) for w in words}

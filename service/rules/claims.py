@@ -9,9 +9,9 @@ from spacy.tokens import Token
 
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
 from service.rules.actors import ActorRecord
-from service.rules.calls import subjects
 from service.rules.cues import ClaimCues, EvidenceCues
 from service.rules.reading import Reading, Sentence
+from service.rules.syntax import subjects
 
 _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{3,}?)[\"\u201c\u201d\u201e]")
 _NESTING = {"ccomp", "conj", "xcomp"}
@@ -65,6 +65,12 @@ def _kind(token: Token, cues: ClaimCues) -> ClaimKind | None:
     for child in token.children:
         if child.dep_ in {"prt", "prep"} and (word, child.lower_) in cues.phrases:
             return cues.phrases[(word, child.lower_)]
+        if child.dep_ == "prt" and child.lower_ in cues.not_speech_particles:
+            return None  # "called off the meeting"
+    if word in cues.content_only and not any(
+        c.dep_ in {"ccomp", "parataxis"} for c in token.children
+    ):
+        return None  # "acknowledged a notice": no statement reported
     return cues.verbs.get(word)
 
 
@@ -128,7 +134,7 @@ class ClaimFinder:
         for token in sentence.doc:
             if token.dep_ == "nsubj" and token.head.dep_ == "ROOT":
                 actor = reading.resolve(sentence, token, create=False)
-                if actor is not None and actor.kind is ActorKind.person:
+                if actor is not None and actor.kind is not ActorKind.state:
                     reading.remember(sentence, token, actor)
 
     def _according(self, reading: Reading, sentence: Sentence) -> list[FoundClaim]:
@@ -185,6 +191,8 @@ class ClaimFinder:
         for child in token.children:
             if child.dep_ == "neg" or (child.dep_ == "aux" and child.tag_ == "TO"):
                 return None
+            if child.dep_ == "dobj" and any(d.lower_ == "no" for d in child.children):
+                return None  # "offered no evidence": an evidence cue, not a speech act
         if kind is ClaimKind.denial and token.lower_ in {"rejected", "rejects", "dismissed"}:
             objects = [c for c in token.children if c.dep_ == "dobj"]
             as_what = any(c.lower_ == "as" for o in (token, *objects) for c in o.children)

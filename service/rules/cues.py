@@ -61,6 +61,8 @@ class ClaimCues:
     commitment_words: frozenset[str]
     conditions: frozenset[str]
     copulas: frozenset[str]
+    not_speech_particles: frozenset[str]
+    content_only: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class ActorCues:
     org_words: frozenset[str]
     name_particles: frozenset[str]
     vessel_prefixes: frozenset[str]
+    collective_possessors: frozenset[str]
     thing_words: frozenset[str]
     geography: frozenset[str]
     political_nouns: frozenset[str]
@@ -151,14 +154,11 @@ def load_cues() -> Cues:
         claims=ClaimCues(
             verbs={verb: ClaimKind(kind) for verb, kind in claims["verbs"].items()},
             phrases={_pair(phrase): ClaimKind(kind) for phrase, kind in claims["phrases"].items()},
-            continuing=_words(claims["settings"], "continuing"),
-            quoted=_words(claims["settings"], "quoted"),
-            commitment_modals=_words(claims["settings"], "commitment_modals"),
-            attributions=_words(claims["settings"], "attributions"),
-            rejectable=_words(claims["settings"], "rejectable"),
-            commitment_words=_words(claims["settings"], "commitment_words"),
-            conditions=_words(claims["settings"], "conditions"),
-            copulas=_words(claims["settings"], "copulas"),
+            **{
+                key: _words(claims["settings"], key)
+                for key in ClaimCues.__slots__
+                if key not in {"verbs", "phrases"}
+            },
         ),
         evidence=EvidenceCues(
             phrases=tuple(
@@ -178,6 +178,7 @@ def load_cues() -> Cues:
             org_words=_words(actors["org_words"], "words"),
             name_particles=_words(actors["names"], "particles"),
             vessel_prefixes=_words(actors["names"], "vessel_prefixes"),
+            collective_possessors=_words(actors["names"], "collective_possessors"),
             thing_words=_words(actors["names"], "thing_words"),
             geography=_words(actors["states"], "geography"),
             bodies=_words(actors["states"], "bodies"),

@@ -20,6 +20,15 @@ from service.rules.actors import (
     pronoun_kind,
 )
 from service.rules.cues import Cues
+from service.rules.names import (
+    NOT_IN_NAMES,
+    STATE_PLACE_PREPOSITIONS,
+    described,
+    extend_name,
+    places_only,
+    whole_name,
+    without_possessor,
+)
 
 _PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
@@ -102,9 +111,9 @@ class Reading:
             for ent in doc_entities(sentence.doc):
                 if self._not_a_name(sentence, ent):
                     continue
-                ent = _whole_name(ent)
+                ent = whole_name(ent)
                 text, _, _ = entity_text(ent)
-                text = _without_possessor(text)
+                text = without_possessor(text, self.cues.actors.collective_possessors)
                 if book.state_of(text) is not None:
                     continue
                 capital = book.capital_state(text)
@@ -124,6 +133,8 @@ class Reading:
                     label = "PERSON"
                 while label == "PERSON" and len(words) > 1 and words[0].lower() in titles:
                     words.pop(0)
+                if label == "PERSON" and self._title_before_name(ent):
+                    continue  # "Indian Jal Shakti" + "Minister Arvind Mehrotra": part of a title
                 if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
                     continue  # "the Mihail Kogalniceanu air base": a name used for a place
                 if all(w.lower() in titles or book.state_of(w) for w in words):
@@ -133,13 +144,13 @@ class Reading:
                     continue
                 text = " ".join(words)
                 if label == "PERSON":
-                    ent, text = _extend_name(ent, text, book)
+                    ent, text = extend_name(ent, text, book)
                     words = text.split()
                 if label == "PERSON" and len(words) >= 2:
                     self._person(sentence, ent, text)
                 else:
                     singles.append((sentence, ent, text))
-        only_places = _only_places(singles)
+        only_places = places_only([(ent, text) for _, ent, text in singles])
         org_words = self.cues.actors.org_words
         for sentence, ent, text in singles:
             lowered = {w.lower().strip("'\u2019s") for w in text.split()}
@@ -155,6 +166,10 @@ class Reading:
             if ent.label_ == "PERSON" and len(text.split()) == 1 and self._is_surname(text):
                 continue
             lowered = {w.lower().strip("'\u2019s") for w in text.split()}
+            fuller = self._fuller_body(text)
+            if fuller is not None:
+                book.add_alias(fuller, text)  # "Space Command" after "US Space Command"
+                continue
             if (
                 ent.label_ == "ORG"
                 or lowered & self.cues.actors.org_words
@@ -168,6 +183,24 @@ class Reading:
             self._affiliate(person, sentence, ent, before=start)
         for sentence in self.sentences:
             self._bodies(sentence)
+
+    def _fuller_body(self, text: str) -> ActorRecord | None:
+        """The organisation named `text` with a state's name or adjective before it."""
+        for actor in self.book.actors:
+            if actor.kind is ActorKind.person or not actor.name.endswith(" " + text):
+                continue
+            if self.book.state_of(actor.name[: -len(text) - 1]) is not None:
+                return actor
+        return None
+
+    def _title_before_name(self, ent: Span) -> bool:
+        """A tagged "name" followed by a capitalised title and another name: the words of a post
+        ("Bangladeshi Water Resources" + "Minister Nusrat Jahan Talukder")."""
+        doc = ent.doc
+        end = ent.end
+        if end + 1 >= len(doc) or doc[end].lower_ not in self.cues.actors.titles:
+            return False
+        return doc[end].text[:1].isupper() and doc[end + 1].ent_type_ == "PERSON"
 
     def _bodies(self, sentence: Sentence) -> None:
         """Named state bodies written in lower case: "the Russian foreign ministry", "Ukraine's
@@ -224,7 +257,7 @@ class Reading:
         treaties and facilities, or a lone upper-case kicker ("ANALYSIS")."""
         text = ent.text
         cues = self.cues.actors
-        if any(c in _NOT_IN_NAMES for c in text) or not any(c.isalpha() for c in text):
+        if any(c in NOT_IN_NAMES for c in text) or not any(c.isalpha() for c in text):
             return True
         words = [w for w in text.split() if w.lower() not in {"the", "a", "an"}]
         if not words:
@@ -291,7 +324,7 @@ class Reading:
         head = token.head
         if token.dep_ == "pobj":
             owner = head.head
-            if head.lower_ in _STATE_PLACE_PREPOSITIONS:
+            if head.lower_ in STATE_PLACE_PREPOSITIONS:
                 return head.lower_ != "from" or not owner.tag_.startswith("NN")
             return owner.lower_ in cues.geography
         if token.dep_ == "dobj" and head.lower_ in cues.geography:
@@ -424,17 +457,35 @@ class Reading:
         start, end = sentence.base + phrase.start_char, sentence.base + phrase.end_char
         mentions = list(book.within(start, end))
         head_at = sentence.start(token)
+        placed = [
+            (sentence.start(p), sentence.end(p.right_edge))
+            for p in token.rights
+            if p.dep_ == "prep" and p.lower_ in {"in", "at", "near", "outside"}
+        ]
+        if placed:
+            # "Venezuela's charge d'affaires in Georgetown": the place is not the side.
+            unplaced = [m for m in mentions if not any(lo <= m.start < hi for lo, hi in placed)]
+            mentions = unplaced or mentions
         for mention in mentions:
             if mention.start <= head_at < mention.end:
                 return mention.actor
+        apposed = next(
+            (
+                a
+                for c in token.children
+                if c.dep_ == "appos"
+                and (a := self.resolve(sentence, c, create=False)) is not None
+                and a.kind is not ActorKind.state
+            ),
+            None,
+        )
+        if apposed is not None and token.tag_ in {"NN", "NNS"}:
+            return apposed  # "Ca's party, the Party for Unity and Renewal": the party
         named = [m for m in mentions if m.actor.kind is ActorKind.person]
         if named:
             return min(named, key=lambda m: abs(m.start - head_at)).actor
-        for child in token.children:
-            if child.dep_ == "appos":
-                apposed = self.resolve(sentence, child, create=False)
-                if apposed is not None and apposed.kind is not ActorKind.state:
-                    return apposed
+        if apposed is not None:
+            return apposed
         head = token.lower_
         cues = self.cues.actors
         states = [m.actor for m in mentions if m.actor.kind is ActorKind.state]
@@ -562,110 +613,9 @@ class Reading:
         if len(name.split()) == 1 and token.i == phrase.start and definite:
             return None
         role = token.text
-        return book.unnamed(name, token.lower_, role)
-
-
-_PLACE_PREPOSITIONS = {
-    "in", "near", "at", "outside", "from", "into", "across", "around", "to", "off", "through",
-    "towards", "toward", "via", "inside",
-}  # fmt: skip
-# "the coast of X", "the city of X": X is a place.
-_PLACE_NOUNS = {
-    "city",
-    "town",
-    "village",
-    "port",
-    "coast",
-    "region",
-    "province",
-    "outskirts",
-    "south",
-    "north",
-    "east",
-    "west",
-    "centre",
-    "center",
-    "area",
-    "island",
-}
-_STATE_PLACE_PREPOSITIONS = {
-    "in", "near", "at", "outside", "inside", "into", "across", "around", "through", "off",
-    "towards", "toward", "within", "via", "along", "from", "over",
-}  # fmt: skip
-# Characters that never stand in a name: template and format syntax ("{% if %}", "%(name)s").
-_NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
-
-
-def _only_places(singles: list[tuple[Sentence, Span, str]]) -> set[str]:
-    """Names only ever used as places ("near Stord", "Bergen-based"): not actors."""
-    uses: dict[str, list[bool]] = {}
-    for _sentence, ent, text in singles:
-        root = ent.root
-        doc = ent.doc
-        prep = root.head
-        place = (
-            (
-                root.dep_ == "pobj"
-                and prep.lower_ in _PLACE_PREPOSITIONS
-                and not (prep.lower_ == "from" and prep.head.tag_.startswith("NN"))
-            )
-            or (root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS)
-            or (ent.end < len(doc) and doc[ent.end].text == "-")
-        )
-        uses.setdefault(text, []).append(place)
-    return {text for text, flags in uses.items() if all(flags)}
-
-
-def _without_possessor(text: str) -> str:
-    """ "Vrabie's Party of European Progress" -> "Party of European Progress"."""
-    for mark in ("'s ", "\u2019s "):
-        at = text.find(mark)
-        if at > 0 and text[at + len(mark) :][:1].isupper() and " " not in text[:at]:
-            return text[at + len(mark) :]
-    return text
-
-
-def _whole_name(ent: Span) -> Span:
-    """An entity the tagger cut before its last words ("UN Group of Experts on" + "Congo")."""
-    doc = ent.doc
-    if ent.label_ != "ORG":
-        return ent
-    end = ent.end
-    if end < len(doc) and doc[end].lower_ in {"in", "of", "for", "on"}:
-        last = end + 1
-        while last < len(doc) and doc[last].tag_ in {"NNP", "NNPS"}:
-            last += 1
-        if last > end + 1 and last < len(doc) and doc[last].text == "(":
-            return doc[ent.start : last]  # "... Co-operation" + "in Europe" (OSCE)
-    if ent[-1].lower_ not in {"on", "of", "for", "and"}:
-        return ent
-    while end < len(doc) and doc[end].tag_ in {"NNP", "NNPS"}:
-        end += 1
-    return doc[ent.start : end] if end > ent.end else ent
-
-
-def _extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
-    """A person's name the tagger cut short ("Maria Consuelo" + "Reyes")."""
-    doc = ent.doc
-    end = ent.end
-    while (
-        end < len(doc)
-        and doc[end].tag_ == "NNP"
-        and doc[end].text[:1].isupper()
-        and doc[end].ent_type_ in {"", "PERSON", "ORG"}
-        and book.state_of(doc[end].text) is None
-        and book.capital_state(doc[end].text) is None
-    ):
-        end += 1
-    while (
-        end + 1 < len(doc)
-        and doc[end].text == "-"
-        and not doc[end - 1].whitespace_
-        and not doc[end].whitespace_
-        and doc[end + 1].is_alpha
-    ):
-        end += 2  # "Yoon Ha" + "-neul"
-    if end == ent.end:
-        return ent, text
-    extended = doc[ent.start : end]
-    return extended, text + doc[ent.end - 1 : end].text[len(doc[ent.end - 1].text) :]
+        full = described(phrase, token, end)
+        if full == name or definite:
+            return book.unnamed(name, token.lower_, role)
+        actor = book.find(name) or book.unnamed(full, token.lower_, role)
+        book.add_alias(actor, name)
+        return actor

@@ -1,0 +1,130 @@
+"""Shapes of names in running text: entities cut short, possessors, unnamed speakers, places."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from service.rules.actors import ActorBook
+
+_PLACE_PREPOSITIONS = {
+    "in", "near", "at", "outside", "from", "into", "across", "around", "to", "off", "through",
+    "towards", "toward", "via", "inside",
+}  # fmt: skip
+# "the coast of X", "the city of X": X is a place.
+_PLACE_NOUNS = {
+    "city",
+    "town",
+    "village",
+    "port",
+    "coast",
+    "region",
+    "province",
+    "outskirts",
+    "south",
+    "north",
+    "east",
+    "west",
+    "centre",
+    "center",
+    "area",
+    "island",
+}
+STATE_PLACE_PREPOSITIONS = {
+    "in", "near", "at", "outside", "inside", "into", "across", "around", "through", "off",
+    "towards", "toward", "within", "via", "along", "from", "over",
+}  # fmt: skip
+# Characters that never stand in a name: template and format syntax ("{% if %}", "%(name)s").
+NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
+
+
+def described(phrase: Span, token: Token, end: int) -> str:
+    """An unnamed speaker with the words that place or describe them, up to a comma or a clause:
+    "Western diplomat in Pristina", "diplomat involved in the mediation"."""
+    doc = phrase.doc
+    last = phrase.end
+    for child in token.rights:
+        if child.dep_ == "acl" and child.tag_ in {"VBN", "VBG"} and child.i == last:
+            last = child.right_edge.i + 1
+    for i in range(end, last):
+        if doc[i].text in {",", "(", "\u2013", "\u2014", "-"} or doc[i].tag_ in {"WP", "WDT"}:
+            last = i
+            break
+    return doc[phrase.start : max(end, last)].text
+
+
+def places_only(singles: list[tuple[Span, str]]) -> set[str]:
+    """Names only ever used as places ("near Stord", "Bergen-based"): not actors."""
+    uses: dict[str, list[bool]] = {}
+    for ent, text in singles:
+        root = ent.root
+        doc = ent.doc
+        prep = root.head
+        place = (
+            (
+                root.dep_ == "pobj"
+                and prep.lower_ in _PLACE_PREPOSITIONS
+                and not (prep.lower_ == "from" and prep.head.tag_.startswith("NN"))
+            )
+            or (root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS)
+            or (ent.end < len(doc) and doc[ent.end].text == "-")
+        )
+        uses.setdefault(text, []).append(place)
+    return {text for text, flags in uses.items() if all(flags)}
+
+
+def without_possessor(text: str, collective: frozenset[str]) -> str:
+    """ "Vrabie's Party of European Progress" -> "Party of European Progress"; not "People's
+    Rights Party", whose first word is part of the name."""
+    for mark in ("'s ", "\u2019s "):
+        at = text.find(mark)
+        if at > 0 and text[:at].lower() in collective:
+            return text
+        if at > 0 and text[at + len(mark) :][:1].isupper() and " " not in text[:at]:
+            return text[at + len(mark) :]
+    return text
+
+
+def whole_name(ent: Span) -> Span:
+    """An entity the tagger cut before its last words ("UN Group of Experts on" + "Congo")."""
+    doc = ent.doc
+    if ent.label_ != "ORG":
+        return ent
+    end = ent.end
+    if end < len(doc) and doc[end].lower_ in {"in", "of", "for", "on"}:
+        last = end + 1
+        while last < len(doc) and doc[last].tag_ in {"NNP", "NNPS"}:
+            last += 1
+        if last > end + 1 and last < len(doc) and doc[last].text == "(":
+            return doc[ent.start : last]  # "... Co-operation" + "in Europe" (OSCE)
+    if ent[-1].lower_ not in {"on", "of", "for", "and"}:
+        return ent
+    while end < len(doc) and doc[end].tag_ in {"NNP", "NNPS"}:
+        end += 1
+    return doc[ent.start : end] if end > ent.end else ent
+
+
+def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
+    """A person's name the tagger cut short ("Maria Consuelo" + "Reyes")."""
+    doc = ent.doc
+    end = ent.end
+    while (
+        end < len(doc)
+        and doc[end].tag_ == "NNP"
+        and doc[end].text[:1].isupper()
+        and doc[end].ent_type_ in {"", "PERSON", "ORG"}
+        and book.state_of(doc[end].text) is None
+        and book.capital_state(doc[end].text) is None
+    ):
+        end += 1
+    while (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].is_alpha
+    ):
+        end += 2  # "Yoon Ha" + "-neul"
+    if end == ent.end:
+        return ent, text
+    extended = doc[ent.start : end]
+    return extended, text + doc[ent.end - 1 : end].text[len(doc[ent.end - 1].text) :]

@@ -1,0 +1,247 @@
+"""Call participants: the actors a side of a call names, groups and counterparts spelled out."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from schemas.contract import ActorKind
+from service.rules.actors import ActorRecord
+from service.rules.cues import CallCues
+from service.rules.reading import Reading, Sentence
+from service.rules.syntax import conjuncts, preps
+
+_SPELLING = {"defense": "defence"}
+# Words of a role that do not change the post ("deputy minister" is still a minister).
+_RANKS = {"deputy", "vice", "acting", "senior", "junior", "first"}
+
+
+class Participants:
+    """Resolves the phrase heads of a call's sides to actors."""
+
+    def __init__(self, cues: CallCues) -> None:
+        self.cues = cues
+
+    def people(self, reading: Reading, sentence: Sentence, heads: list[Token]) -> list[ActorRecord]:
+        """The actors that phrase heads name, groups and counted back-references spelled out."""
+        people: list[ActorRecord] = []
+        for head in heads:
+            found = self._group(reading, sentence, head) or self._counted(reading, sentence, head)
+            if not found and head.lower_ in self.cues.counterparts:
+                found = self._counterparts(reading, sentence, head, people)
+            if not found:
+                actor = reading.resolve(sentence, head, create=False)
+                group = _group_above(head, self.cues.group_heads)
+                if actor is not None and actor.kind is not ActorKind.person and group is not None:
+                    # "the ministers of Brazil, Argentina and Chile" parsed with the later
+                    # states conjoined to "ministers": they are sides of the group too.
+                    actor = (
+                        _member(reading, actor, *_role_of(group))
+                        or _introduced(reading, sentence, actor)
+                        or actor
+                    )
+                actor = actor or self._body_of(reading, sentence, head)
+                found = [actor] if actor is not None else []
+            people += [a for a in found if a not in people]
+        return people
+
+    def _body_of(self, reading: Reading, sentence: Sentence, head: Token) -> ActorRecord | None:
+        """ "NSPA procurement managers", "CARICOM heads of government": unnamed people who stand
+        for the organisation or state that qualifies them."""
+        if head.tag_ != "NNS":
+            return None
+        for child in head.lefts:
+            if child.dep_ in {"compound", "nmod", "amod"}:
+                actor = reading.resolve(sentence, child, create=False)
+                if actor is not None and actor.kind is not ActorKind.person:
+                    return actor
+        return None
+
+    def _group(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
+        """ "the foreign ministers of X and Y": the ministers if named, else X and Y."""
+        if head.lower_ not in self.cues.group_heads:
+            return []
+        owners: list[ActorRecord] = []
+        named: list[ActorRecord] = []
+        for prep in preps(head, {"of", "from"}):
+            for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                owners += [a for a in self._counted(reading, sentence, obj) if a not in owners]
+                for side in conjuncts(obj):
+                    actor = reading.resolve(sentence, side, create=False) or next(
+                        (
+                            a
+                            for c in side.children
+                            if c.dep_ in {"compound", "amod", "nmod", "poss"}
+                            and (a := reading.resolve(sentence, c, create=False)) is not None
+                        ),
+                        None,
+                    )
+                    if actor is None or actor in owners or actor in named:
+                        continue
+                    (named if actor.kind is ActorKind.person else owners).append(actor)
+        lo, hi = sentence.start(head.left_edge), sentence.end(head.right_edge)
+        for mention in reading.book.within(lo, hi):
+            if mention.actor.kind is ActorKind.person and mention.actor not in named:
+                named.append(mention.actor)
+        if len(named) >= 2 and len(named) >= len(owners):
+            # "the presidents of X and Y, A and B, held talks": the people named.
+            return named
+        if not owners:
+            return []
+        out: list[ActorRecord] = []
+        for owner in owners:
+            member = _member(reading, owner, *_role_of(head)) or _introduced(
+                reading, sentence, owner
+            )
+            out.append(member or owner)
+        return out
+
+    def _counterparts(
+        self, reading: Reading, sentence: Sentence, head: Token, sides: list[ActorRecord]
+    ) -> list[ActorRecord]:
+        """ "her Bulgarian counterpart", "her British and French counterparts" unnamed: for each
+        state, the person in the same post if the article names one, else the state."""
+        if reading.resolve(sentence, head, create=False) is not None:
+            return []
+        states: list[ActorRecord] = []
+        for child in head.children:
+            if child.dep_ not in {"amod", "compound", "nmod"}:
+                continue
+            for word in conjuncts(child):
+                actor = reading.resolve(sentence, word, create=False)
+                if actor is not None and actor.kind is ActorKind.state and actor not in states:
+                    states.append(actor)
+        model = next((a for a in sides if a.kind is ActorKind.person and a.role), None)
+        out: list[ActorRecord] = []
+        for state in states:
+            member = None
+            if model is not None:
+                words = (model.role or "").lower().split()
+                member = _member(reading, state, words[-1], set(words[:-1]))
+            out.append(member or state)
+        return out
+
+    def _counted(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
+        """ "the two ministers", "both leaders": the people last named before them."""
+        if head.tag_ != "NNS":
+            return []
+        number = next(
+            (
+                c.lower_
+                for c in head.children
+                if c.dep_ in {"nummod", "det", "predet"} and c.lower_ in self.cues.counted
+            ),
+            None,
+        )
+        if number is None or any(c.dep_ == "prep" for c in head.children):
+            return []
+        wanted = 2 if number == "both" else ["two", "three", "four"].index(number) + 2
+        kind = ActorKind.state if head.lower_ in self.cues.country_nouns else ActorKind.person
+        at = sentence.start(head)
+        lo, _ = reading.article.sentence(max(1, sentence.number - 3))
+        seen: list[ActorRecord] = []
+        for mention in reversed(reading.book.mentions()):
+            if mention.start >= at or mention.start < lo:
+                continue
+            if mention.actor.kind is kind and mention.actor not in seen:
+                seen.append(mention.actor)
+        if kind is ActorKind.state:
+            paired = self._paired_states(reading, sentence, wanted)
+            return paired or (seen[:wanted][::-1] if len(seen) >= wanted else [])
+        role = head.lower_[:-1]
+        fitting = [a for a in seen if a.role and role in a.role.lower()]
+        chosen = fitting if len(fitting) >= wanted else seen
+        return chosen[:wanted] if len(chosen) >= wanted else []
+
+    def _paired_states(
+        self, reading: Reading, sentence: Sentence, wanted: int
+    ) -> list[ActorRecord]:
+        """The states last named together ("Ethiopia and Eritrea"), for "both countries"."""
+        for earlier in reversed(reading.sentences[max(0, sentence.number - 6) : sentence.number]):
+            for token in reversed(earlier.doc):
+                if token.dep_ == "conj" or not any(c.dep_ == "conj" for c in token.children):
+                    continue
+                group = [reading.resolve(earlier, t, create=False) for t in conjuncts(token)]
+                states = [a for a in group if a is not None and a.kind is ActorKind.state]
+                if len(states) == wanted == len(group) and len(set(a.id for a in states)) == wanted:
+                    return states
+        return []
+
+
+def _role_of(group: Token) -> tuple[str, set[str]]:
+    """The post a group noun names and its qualifiers ("foreign ministers" -> minister, foreign)."""
+    role = group.lower_[:-1] if group.lower_.endswith("s") else group.lower_
+    qualifiers = {c.lower_ for c in group.children if c.dep_ in {"compound", "amod"} and c.is_alpha}
+    return role, qualifiers
+
+
+def _group_above(head: Token, group_heads: frozenset[str]) -> Token | None:
+    """The group noun a conjunct hangs on ("ministers" above "Argentina" and "Chile")."""
+    current = head
+    while current.dep_ == "conj" and current.head.i != current.i:
+        current = current.head
+        if current.lower_ in group_heads and any(
+            c.dep_ == "prep" and c.lower_ in {"of", "from"} for c in current.children
+        ):
+            return current
+    doc = head.doc
+    first = current
+    if first.dep_ == "nsubj" and first.i >= 2 and doc[first.i - 1].text == ",":
+        # "The ministers of Peru, Ecuador and Colombia met" parsed with two subjects.
+        return next(
+            (
+                c
+                for c in first.head.children
+                if c.dep_ == "nsubj"
+                and c.lower_ in group_heads
+                and c.right_edge.i == first.i - 2
+                and any(p.dep_ == "prep" and p.lower_ in {"of", "from"} for p in c.children)
+            ),
+            None,
+        )
+    return None
+
+
+def _member(
+    reading: Reading, owner: ActorRecord, role: str, qualifiers: set[str]
+) -> ActorRecord | None:
+    """The person named in the article who holds `role` for `owner` ("Bulgarian minister")."""
+    forms = set(owner.forms())
+    qualifiers = {_SPELLING.get(q, q) for q in qualifiers}
+    affiliated = [
+        a
+        for a in reading.book.actors
+        if a.kind is ActorKind.person and a.affiliation in forms and a.role is not None
+    ]
+    fitting = [a for a in affiliated if role in (a.role or "").lower()]
+    if not fitting and qualifiers:
+        fitting = [a for a in affiliated if qualifiers <= _role_words(a)]
+    best = [a for a in fitting if qualifiers <= _role_words(a)]
+    if qualifiers and not best:
+        # "the foreign ministers of X": not X's economy minister.
+        fitting = [a for a in fitting if _role_words(a) <= {role, *_RANKS}]
+    chosen = best or fitting
+    return chosen[0] if len(chosen) == 1 or best else None
+
+
+def _introduced(reading: Reading, sentence: Sentence, owner: ActorRecord) -> ActorRecord | None:
+    """ "The foreign ministers of X and Y met ... X's A and Y's B spent": the one person of
+    `owner`, with no role given, first named in this sentence or the next."""
+    lo, _ = reading.article.sentence(sentence.number)
+    _, hi = reading.article.sentence(min(sentence.number + 1, len(reading.sentences)))
+    first: dict[str, int] = {}
+    for mention in reading.book.mentions():
+        first.setdefault(mention.actor.id, mention.start)
+    forms = set(owner.forms())
+    people = [
+        a
+        for a in reading.book.actors
+        if a.kind is ActorKind.person and a.affiliation in forms and a.role is None
+    ]
+    return people[0] if len(people) == 1 and lo <= first.get(people[0].id, -1) < hi else None
+
+
+def _role_words(actor: ActorRecord) -> set[str]:
+    words = (actor.role or "").lower().split()
+    return {_SPELLING.get(w, w) for w in words}
