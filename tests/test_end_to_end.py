@@ -88,3 +88,18 @@ def test_request_sends_prompt_then_article_as_delimited_data(
     assert "<<<ARTICLE" in sent["messages"][1]["content"]
     assert "[5] “We agreed" in sent["messages"][1]["content"]
     assert sent["tools"][0]["function"]["name"] == "Extraction"
+
+
+def test_an_article_without_calls_or_claims_returns_empty_lists(
+    client: FlaskClient, llm: respx.MockRouter
+) -> None:
+    llm.post("/chat/completions").mock(return_value=completion(answer("harbour-exercise")))
+    text = article("harbour-exercise")
+    response = client.post("/v1/summaries", json={"text": text, "published_at": "2026-05-09"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["calls"] == [] and body["claims"] == []
+    navy = next(a for a in body["actors"] if a["name"] == "Latvian Naval Forces")
+    assert [m["text"] for m in navy["mentions"]] == ["Latvian Naval Forces"]
+    latvia = next(a for a in body["actors"] if a["name"] == "Latvia")
+    assert {m["text"] for m in latvia["mentions"]} == {"Latvia", "Latvian"}
