@@ -2,7 +2,7 @@
 
 - ``tests/gold-holdout``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-fresh``: written blind to the rules engine; later read for diagnosis.
-- ``tests/gold-final``: written blind to the rules engine, never used for tuning or diagnosis.
+- ``tests/gold-final``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-unseen``: written blind to the rules engine, never used for tuning or diagnosis.
 """
 
