@@ -657,3 +657,113 @@ def test_a_body_named_without_its_state_is_an_alias_of_the_full_name(
     command = actor(body, "French Space Command")
     assert "Space Command" in command.aliases
     assert claim_with(body, "Space Command also said").claimant == command.id
+
+
+# ------------------------------------------------ calls read off the event's clause
+
+APPOSED_PARTNER = """Danish and Omani ministers discuss shipping
+
+COPENHAGEN, Feb 11 - Danish Foreign Minister Lars Holm had held a telephone conversation with Oman’s minister of state for foreign affairs, Salim bin Nasser al-Rawahi, on Monday, the eve of the vote.
+"""  # noqa: E501
+PRONOUN_BY_VIDEO = """Latvia and Portugal discuss troops
+
+RIGA, Feb 11 - Portuguese Defence Minister Ana Costa has offered two frigates. Latvian Defence Minister Andris Kalnins said he had spoken to Costa by video link on Tuesday and thanked her.
+"""  # noqa: E501
+GONE_OVER_BY_PHONE = """Sanctions package nears approval
+
+BRUSSELS, Feb 11 - Belgian Finance Minister Marc Dubois said the package was ready. He had gone over the package by phone on Monday with Dutch Finance Minister Eva de Groot, whose ministry drafted most of it.
+"""  # noqa: E501
+TALKS_TOOK_PLACE = """Border talks held in Vienna
+
+VIENNA, Feb 11 - Talks between Armenia's Deputy Foreign Minister Davit Sargsyan and Azerbaijan's chief negotiator Elvin Mammadov took place in Vienna on Monday, chaired by the OSCE special envoy for the region, Katrin Berger.
+"""  # noqa: E501
+UNNAMED_AMBASSADOR = """Niger thanks Qatar
+
+NIAMEY, Feb 11 - Niger's prime minister, Moussa Garba, received the Qatari ambassador in Niamey on Monday evening and praised Doha's role, his office said.
+"""  # noqa: E501
+LED_DELEGATIONS = """Delegations meet in Muscat
+
+MUSCAT, Feb 11 - A Yemeni delegation led by Foreign Minister Ali Haddad and a Saudi delegation led by Deputy Defence Minister Faisal al-Otaibi held talks in Muscat on Monday, mediated by Omani envoy Hamad al-Busaidi.
+"""  # noqa: E501
+DIACRITIC_DATELINE = """Togo and Ghana ministers meet
+
+LOMÉ, Feb 11 – Togolese Foreign Minister Koffi Agbeko met Ghanaian Foreign Minister Kwame Mensah in Lomé on Monday to discuss border security.
+"""  # noqa: E501
+NOT_CALLS = """Refugee dispute deepens
+
+ISLAMABAD, Feb 11 - Pakistani Interior Minister Saleem Akhtar rejected the request, saying he had hosted millions of Afghans on Monday. Talks between Akhtar and Afghan envoy Amir Zadran, which had been planned for Monday, were postponed. Akhtar said he had not spoken to Zadran by phone since January.
+"""  # noqa: E501
+RESTATED_CALL = """Border talks held in Vienna
+
+VIENNA, Feb 11 - Talks between Armenia's Deputy Foreign Minister Davit Sargsyan and Azerbaijan's chief negotiator Elvin Mammadov took place in Vienna on Monday, chaired by the OSCE special envoy for the region, Katrin Berger. It was the first meeting between the two officials since the spring.
+"""  # noqa: E501
+
+
+def only_call(body: SummaryResponse) -> Any:
+    assert len(body.calls) == 1, [names(body, c.participants) for c in body.calls]
+    return body.calls[0]
+
+
+def test_a_partner_named_in_a_misparsed_apposition_takes_part(summariser: Summariser) -> None:
+    body = summarise(summariser, APPOSED_PARTNER)
+    call = only_call(body)
+    assert names(body, call.participants) == {"Lars Holm", "Salim bin Nasser al-Rawahi"}
+    assert call.date == dt.date(2026, 2, 9)  # "on Monday", hung by the parser on "the eve"
+
+
+def test_a_pronoun_subject_in_a_reported_call_is_the_speaker(summariser: Summariser) -> None:
+    body = summarise(summariser, PRONOUN_BY_VIDEO)
+    call = only_call(body)
+    assert names(body, call.participants) == {"Andris Kalnins", "Ana Costa"}
+    assert call.medium == "video"
+    assert call.date == dt.date(2026, 2, 10)
+
+
+def test_any_past_verb_by_phone_with_a_partner_is_a_call(summariser: Summariser) -> None:
+    body = summarise(summariser, GONE_OVER_BY_PHONE)
+    call = only_call(body)
+    assert names(body, call.participants) == {"Marc Dubois", "Eva de Groot"}
+    assert call.medium == "phone"
+
+
+def test_talks_that_took_place_include_who_chaired_them(summariser: Summariser) -> None:
+    body = summarise(summariser, TALKS_TOOK_PLACE)
+    call = only_call(body)
+    expected = {"Davit Sargsyan", "Elvin Mammadov", "Katrin Berger"}
+    assert names(body, call.participants) == expected
+    assert call.date == dt.date(2026, 2, 9)
+
+
+def test_an_unnamed_envoy_stands_for_the_state_and_a_named_person_for_theirs(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, UNNAMED_AMBASSADOR)
+    call = only_call(body)
+    assert names(body, call.participants) == {"Moussa Garba", "Qatar"}
+
+
+def test_delegations_led_by_people_are_those_people(summariser: Summariser) -> None:
+    body = summarise(summariser, LED_DELEGATIONS)
+    call = only_call(body)
+    expected = {"Ali Haddad", "Faisal al-Otaibi", "Hamad al-Busaidi"}
+    assert names(body, call.participants) == expected
+
+
+def test_a_dateline_date_is_not_the_day_of_the_call(summariser: Summariser) -> None:
+    body = summarise(summariser, DIACRITIC_DATELINE)
+    call = only_call(body)
+    assert names(body, call.participants) == {"Koffi Agbeko", "Kwame Mensah"}
+    assert call.date == dt.date(2026, 2, 9)
+    assert call.date_text == "on Monday"
+
+
+def test_hosting_a_crowd_a_postponed_meeting_and_a_denied_call_are_not_calls(
+    summariser: Summariser,
+) -> None:
+    assert summarise(summariser, NOT_CALLS).calls == []
+
+
+def test_a_later_mention_of_some_of_its_people_is_the_same_call(summariser: Summariser) -> None:
+    body = summarise(summariser, RESTATED_CALL)
+    call = only_call(body)
+    assert len(call.evidence) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Token
@@ -12,9 +13,16 @@ from service.rules.actors import ActorRecord
 from service.rules.cues import CallCues
 from service.rules.participants import Participants
 from service.rules.reading import Reading, Sentence
+from service.rules.sides import EventSides
 from service.rules.syntax import clause, conjuncts, listed_after, preps, subjects
 
 _CONDITIONAL = {"if", "unless", "whether", "once", "until"}
+_PAST = {"VBD", "VBN"}
+_MOST_SIDES = 6
+_RESTATED_WITHIN = 2
+_PHONING = {"phoned", "phones", "telephoned", "rang", "called", "calls"}
+# A date written as a dateline ("LOME, Feb 11 -"): the day of publication, not of the call.
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?[-\u2013\u2014]+\s")
 
 
 @dataclass(slots=True)
@@ -36,6 +44,7 @@ class CallFinder:
     def __init__(self, cues: CallCues) -> None:
         self.cues = cues
         self.participants = Participants(cues)
+        self.sides = EventSides(cues, self.participants)
 
     def find(self, reading: Reading) -> list[FoundCall]:
         """Every call of the article, merged when the same participants meet on one day."""
@@ -50,10 +59,14 @@ class CallFinder:
                     continue
                 if trigger[1] is not None:
                     nouns.add(trigger[1].i)
-                found += self._call(reading, sentence, *trigger)
+                found += self._call(reading, sentence, *trigger) or self._clause_call(
+                    reading, sentence, *trigger
+                )
             for token in sentence.doc:
                 if token.i not in nouns and self._event_noun(token):
-                    found += self._noun_call(reading, sentence, token)
+                    found += self._noun_call(reading, sentence, token) or self._subject_call(
+                        reading, sentence, token
+                    )
             self._joined(reading, sentence, found)
         return _merge(found)
 
@@ -74,9 +87,83 @@ class CallFinder:
         )
         if word in cues.light_verbs:
             return (token, noun) if noun is not None else None
-        if word in cues.verbs or word in cues.object_verbs:
+        if word in cues.verbs or word in cues.object_verbs or self._by_medium(token):
             return token, noun
         return None
+
+    def _by_medium(self, verb: Token) -> bool:
+        """A past verb "by phone", "over a video link": a communication whatever the verb."""
+        return verb.tag_ in _PAST and any(
+            any(o.dep_ == "pobj" and o.lower_ in self.cues.medium_nouns for o in p.children)
+            for p in preps(verb, set(self.cues.medium_preps))
+        )
+
+    def _clause_call(
+        self, reading: Reading, sentence: Sentence, verb: Token, noun: Token | None
+    ) -> list[FoundCall]:
+        """A past communication whose sides the parse does not give cleanly: the actors named
+        in its clause."""
+        cues = self.cues
+        reported = verb.lower_ in cues.verbs or noun is not None or self._by_medium(verb)
+        if verb.tag_ not in _PAST or not reported:
+            return []
+        if verb.dep_ == "amod" or self._planned(verb, noun, clause(verb)):
+            return []
+        if any(t.lower_ in cues.cancelled for t in sentence.doc):
+            return []
+        region = self.sides.region(verb, noun)
+        people = self.sides.people(reading, sentence, region)
+        if not _plausible(people):
+            return []
+        initiator = None
+        if verb.lower_ in _PHONING:
+            said = self.participants.people(reading, sentence, subjects(verb))
+            initiator = said[0] if said else None
+        calls = self._calls(reading, sentence, verb, region, people[:1], people[1:], initiator)
+        return [self._sentence_date(reading, sentence, c) for c in calls]
+
+    def _subject_call(self, reading: Reading, sentence: Sentence, noun: Token) -> list[FoundCall]:
+        """ "Talks between X and Y took place on Friday, chaired by Z": a call noun as the
+        subject of a past verb."""
+        cues = self.cues
+        verb = noun.head
+        if noun.dep_ not in {"nsubj", "nsubjpass"} or verb.tag_ not in _PAST:
+            return []
+        if verb.lower_ not in cues.occurred:
+            return []
+        if self._planned(verb, noun, clause(verb)) or any(
+            t.lower_ in cues.cancelled or t.lower_ in cues.planned_heads for t in noun.subtree
+        ):
+            return []
+        if any(t.lower_ in cues.cancelled for t in sentence.doc):
+            return []
+        if any(c.lower_ in {"the", "this", "that"} for c in noun.children):
+            return []  # "The meeting was ...": a call already reported
+        region = self.sides.region(verb, noun)
+        people = self.sides.people(reading, sentence, region)
+        if not _plausible(people):
+            return []
+        calls = self._calls(reading, sentence, noun, region, people[:1], people[1:], None)
+        return [self._sentence_date(reading, sentence, c) for c in calls]
+
+    def _sentence_date(self, reading: Reading, sentence: Sentence, call: FoundCall) -> FoundCall:
+        """A call read off a misparsed clause takes the sentence's one date if its clause has
+        none ("had held a conversation with X's minister, Y, on Thursday")."""
+        if call.date is not None:
+            return call
+        lo, hi = reading.article.sentence(sentence.number)
+        text = reading.article.text
+        days = [
+            m
+            for m in find_dates(text[lo:hi], reading.article.published_at)
+            if m.date is not None
+            and lo + m.start >= sentence.base
+            and not _DATELINE_AFTER.match(text, lo + m.end)
+        ]
+        published = reading.article.published_at
+        if len(days) == 1 and (published is None or days[0].date <= published):  # type: ignore[operator]
+            call.date, call.date_text = days[0].date, days[0].text
+        return call
 
     def _event_noun(self, token: Token) -> bool:
         """A singular call noun ("a video call", "talks") that is not a summing-up plural."""
@@ -315,10 +402,18 @@ class CallFinder:
         lo, hi = reading.article.sentence(sentence.number)
         for mention in find_dates(text[lo:hi], reading.article.published_at):
             start, end = lo + mention.start, lo + mention.end
+            if start < sentence.base or _DATELINE_AFTER.match(text, end):
+                continue  # the dateline's date is the day of publication
             if any(start <= s < end for s in starts):
                 call.date_text = mention.text
                 call.date = mention.date
                 return
+
+
+def _plausible(people: list[ActorRecord]) -> bool:
+    """Sides read off a clause make a call when a named person is among them: states alone
+    ("US and Russian negotiators held talks") stand for people the article names elsewhere."""
+    return 2 <= len(people) <= _MOST_SIDES and any(a.kind is ActorKind.person for a in people)
 
 
 def _partners(holder: Token, noun: Token | None) -> list[Token]:
@@ -364,7 +459,7 @@ def _merge(calls: list[FoundCall]) -> list[FoundCall]:
                 and (m.date is None or call.date is None or m.date == call.date)
             ),
             None,
-        )
+        ) or next((m for m in reversed(merged) if _restates(call, m)), None)
         if twin is None:
             merged.append(call)
             continue
@@ -376,3 +471,15 @@ def _merge(calls: list[FoundCall]) -> list[FoundCall]:
         if twin.medium is Medium.unknown:
             twin.medium = call.medium
     return merged
+
+
+def _restates(call: FoundCall, earlier: FoundCall) -> bool:
+    """ "It was the first meeting between the two sides": some of the people of a call just
+    reported, with no day or medium of its own."""
+    ids = {a.id for a in call.participants}
+    return (
+        ids < {a.id for a in earlier.participants}
+        and call.date is None
+        and call.medium in {Medium.unknown, earlier.medium}
+        and 0 < call.sentences[0] - earlier.sentences[-1] <= _RESTATED_WITHIN
+    )

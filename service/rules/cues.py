@@ -45,6 +45,12 @@ class CallCues:
     counterparts: frozenset[str]
     cancelled: frozenset[str]
     country_nouns: frozenset[str]
+    led_by: frozenset[str]
+    not_sides: frozenset[str]
+    medium_preps: frozenset[str]
+    medium_nouns: frozenset[str]
+    people_nouns: frozenset[str]
+    occurred: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)

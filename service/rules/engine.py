@@ -22,8 +22,10 @@ PROMPT_VERSION = "rules/v1"
 # The pipes the rules read: tags and the dependency parse (tok2vec feeds both) and entities.
 _UNUSED_PIPES = ["lemmatizer", "attribute_ruler", "senter"]
 # "OSLO, June 10 - ", "WARSAW (Reuters) - ": a dateline, which spoils the parse of its sentence.
+# Capitals with diacritics too ("LOMÉ", "ŁÓDŹ").
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _DATELINE = re.compile(
-    r"[A-Z][A-Z .'\u2019-]+(?:\([A-Za-z .]+\))?"
+    rf"[{_UPPER}][{_UPPER} .'\u2019-]+(?:\([A-Za-z .]+\))?"
     r"(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+[-\u2013\u2014]+\s+"
 )
 _SUMMARY_SENTENCES = 2
