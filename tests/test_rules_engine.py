@@ -767,3 +767,35 @@ def test_a_later_mention_of_some_of_its_people_is_the_same_call(summariser: Summ
     body = summarise(summariser, RESTATED_CALL)
     call = only_call(body)
     assert len(call.evidence) == 2
+
+
+PLACES_AND_RELAYS = """Fishing dispute flares
+
+OSLO, Feb 11 - Norwegian Fisheries Minister Ingrid Dahl said on Tuesday that trawlers had been seen near the village of Vestre Halsnes overnight. Dahl was quoted by the NTB news agency as saying the fleet had left. Loadings at the terminals of Kari Strand and Hella Berg fell in January.
+"""  # noqa: E501
+
+SPEAKING_SURNAME = """Border session ends without a deal
+
+TBILISI, Feb 11 - The meeting was co-chaired by the head of the EUMM, Klaus Wendholt, and an envoy of the OSCE. The session produced no agreement, Wendholt told reporters afterwards.
+"""  # noqa: E501
+
+
+def test_names_used_only_as_places_are_not_actors_even_when_tagged_people(
+    summariser: Summariser,
+) -> None:
+    found = {a.name for a in summarise(summariser, PLACES_AND_RELAYS).actors}
+    assert not found & {"Vestre Halsnes", "Kari Strand", "Hella Berg"}, found
+
+
+def test_an_outlet_that_only_relays_a_quote_is_not_an_actor(summariser: Summariser) -> None:
+    found = {a.name for a in summarise(summariser, PLACES_AND_RELAYS).actors}
+    assert "Ingrid Dahl" in found
+    assert "NTB" not in found, found
+
+
+def test_a_lone_surname_that_speaks_makes_its_full_name_a_person(summariser: Summariser) -> None:
+    body = summarise(summariser, SPEAKING_SURNAME)
+    person = actor(body, "Klaus Wendholt")  # both forms tagged as organisations
+    assert person.kind == "person"
+    assert "Wendholt" in person.aliases
+    assert [person.id] == [k.claimant for k in body.claims]

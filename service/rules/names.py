@@ -10,6 +10,7 @@ _PLACE_PREPOSITIONS = {
     "in", "near", "at", "outside", "from", "into", "across", "around", "to", "off", "through",
     "towards", "toward", "via", "inside",
 }  # fmt: skip
+_PERSON_PREPOSITIONS = {"to", "from", "towards", "toward"}
 # "the coast of X", "the city of X": X is a place.
 _PLACE_NOUNS = {
     "city",
@@ -28,6 +29,13 @@ _PLACE_NOUNS = {
     "center",
     "area",
     "island",
+    "islands",
+    "villages",
+    "terminal",
+    "terminals",
+    "ports",
+    "towns",
+    "cities",
 }
 STATE_PLACE_PREPOSITIONS = {
     "in", "near", "at", "outside", "inside", "into", "across", "around", "through", "off",
@@ -52,17 +60,29 @@ def described(phrase: Span, token: Token, end: int) -> str:
     return doc[phrase.start : max(end, last)].text
 
 
-def places_only(singles: list[tuple[Span, str]]) -> set[str]:
-    """Names only ever used as places ("near Stord", "Bergen-based"): not actors."""
+def relayed_by(token: Token, quoted: frozenset[str]) -> bool:
+    """Whether `token` only relays another's words ("was quoted by the TASS news agency")."""
+    while token.dep_ in {"conj", "compound"} and token.head.i != token.i:
+        token = token.head  # "the TASS news agency"
+    by = token.head
+    return token.dep_ == "pobj" and by.lower_ == "by" and by.head.lower_ in quoted
+
+
+def places_only(singles: list[tuple[Span, str]], *, people: bool = False) -> set[str]:
+    """Names only ever used as places ("near Stord", "Bergen-based"): not actors. For names
+    tagged as people, "to" and "from" do not make a place ("wrote to Anna Berg")."""
+    prepositions = _PLACE_PREPOSITIONS - _PERSON_PREPOSITIONS if people else _PLACE_PREPOSITIONS
     uses: dict[str, list[bool]] = {}
     for ent, text in singles:
         root = ent.root
         doc = ent.doc
+        while root.dep_ == "conj" and any(c.dep_ == "cc" for c in root.head.rights):
+            root = root.head  # "the terminals of Es Sider and Ras Lanuf"
         prep = root.head
         place = (
             (
                 root.dep_ == "pobj"
-                and prep.lower_ in _PLACE_PREPOSITIONS
+                and prep.lower_ in prepositions
                 and not (prep.lower_ == "from" and prep.head.tag_.startswith("NN"))
             )
             or (root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS)

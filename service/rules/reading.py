@@ -26,6 +26,7 @@ from service.rules.names import (
     described,
     extend_name,
     places_only,
+    relayed_by,
     whole_name,
     without_possessor,
 )
@@ -101,11 +102,22 @@ class Reading:
             if e.label_ in {"GPE", "LOC", "FAC"}
         }
         singles: list[tuple[Sentence, Span, str]] = []
+        people: list[tuple[Sentence, Span, str]] = []
         lone_people = {
             e.text
             for sentence in self.sentences
             for e in sentence.doc.ents
-            if e.label_ == "PERSON" and len(e) == 1
+            if len(e) == 1
+            and (
+                e.label_ == "PERSON"
+                # "Reinholt told reporters": a lone name speaking is a person's
+                or (
+                    e.label_ == "ORG"
+                    and not e.text.isupper()
+                    and e.root.dep_ == "nsubj"
+                    and e.root.head.lower_ in self.cues.claims.verbs
+                )
+            )
         }
         for sentence in self.sentences:
             for ent in doc_entities(sentence.doc):
@@ -147,10 +159,16 @@ class Reading:
                     ent, text = extend_name(ent, text, book)
                     words = text.split()
                 if label == "PERSON" and len(words) >= 2:
-                    self._person(sentence, ent, text)
+                    people.append((sentence, ent, text))
                 else:
                     singles.append((sentence, ent, text))
+        # "near the village of Dubicze Cerkiewne": a place the tagger took for a person.
+        places_of_people = places_only([(ent, text) for _, ent, text in people], people=True)
+        for sentence, ent, text in people:
+            if text not in places_of_people:
+                self._person(sentence, ent, text)
         only_places = places_only([(ent, text) for _, ent, text in singles])
+        quoted = self.cues.claims.quoted
         org_words = self.cues.actors.org_words
         for sentence, ent, text in singles:
             lowered = {w.lower().strip("'\u2019s") for w in text.split()}
@@ -158,6 +176,8 @@ class Reading:
                 continue
             if len(text.split()) == 1 and not text.isupper() and self._name_part(text):
                 continue
+            if book.find(text) is None and relayed_by(ent.root, quoted):
+                continue  # "quoted by the TASS news agency": a relay, not a speaker
             if book.find(text) is not None or (is_modifier(ent) and not text.isupper()):
                 if book.find(text) is None:
                     continue
@@ -209,6 +229,8 @@ class Reading:
         for token in sentence.doc:
             if token.lower_ not in self.cues.actors.bodies or not token.tag_.startswith("NN"):
                 continue
+            if relayed_by(token, self.cues.claims.quoted):
+                continue  # "quoted by Japanese media"
             first = token.i
             doc = sentence.doc
             while first > 0 and doc[first - 1].dep_ in {"compound", "amod", "case", "poss"}:
