@@ -3,7 +3,8 @@
 - ``tests/gold-holdout``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-fresh``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-final``: written blind to the rules engine; later read for diagnosis.
-- ``tests/gold-unseen``: written blind to the rules engine, never used for tuning or diagnosis.
+- ``tests/gold-unseen``: written blind to the rules engine; later read for diagnosis.
+- ``tests/gold-blind``: written blind to the rules engine, never used for tuning or diagnosis.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from tests import test_gold_set as gold
 
-SETS = ["gold-holdout", "gold-fresh", "gold-final", "gold-unseen"]
+SETS = ["gold-holdout", "gold-fresh", "gold-final", "gold-unseen", "gold-blind"]
 DIRS = {name: Path(__file__).parent / name for name in SETS}
 ANNOTATIONS = {name: sorted(DIRS[name].glob("*.json")) for name in SETS}
 ARTICLES = [path for name in SETS for path in ANNOTATIONS[name]]
