@@ -799,3 +799,74 @@ def test_a_lone_surname_that_speaks_makes_its_full_name_a_person(summariser: Sum
     assert person.kind == "person"
     assert "Wendholt" in person.aliases
     assert [person.id] == [k.claimant for k in body.claims]
+
+
+SUMMONED_AMBASSADOR = """Envoy summoned
+
+HANOI, Feb 11 – Vietnam’s First Vice Foreign Minister Pham Min-jae summoned Chinese Ambassador Liang Wenhao on Thursday to protest against the removal of a plaque.
+"""  # noqa: E501
+
+CALLED_BY_COUNTERPART = """Chile and Peru ministers speak
+
+SANTIAGO, Feb 11 - Chilean Foreign Minister Alberto Fuentes was called by his Peruvian counterpart, Rosa Quispe, Peru’s foreign ministry said in a statement.
+"""  # noqa: E501
+
+COUNTERPART_NAMED = """Rice row
+
+BANGKOK, Feb 11 - South Korea’s foreign ministry protested on Wednesday. The protest came two days after Thai Foreign Minister Niran Chaiyo and her South Korean counterpart, Lee Dong-ho, discussed the quotas in a phone call on Monday evening.
+"""  # noqa: E501
+
+SEPARATE_TALKS = """Mediation continues
+
+DOHA, Feb 11 - Qatari mediators held separate talks with Ethiopian and Eritrean officials in Doha on Monday, a regional diplomat said.
+"""  # noqa: E501
+
+IDEA_WITH_GROUP = """Insurers weigh fund
+
+KYIV, Feb 11 - The Baltic Shipowners’ Council has warned that premiums will keep rising. Ukrainian Economy Minister Olena Marchuk had discussed the idea of a guarantee fund with representatives of the council by video link on Monday, an official said.
+"""  # noqa: E501
+
+ROYAL_STYLE = """Gulf ministers meet
+
+ABU DHABI, Feb 11 - Emirati Foreign Minister Sheikh Hamdan Al Mansoori met Omani Foreign Minister Badr Al Harthy in Abu Dhabi on Monday.
+"""  # noqa: E501
+
+
+def test_a_verb_misparsed_as_a_modifier_has_the_titled_name_after_it_as_partner(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, SUMMONED_AMBASSADOR)
+    assert calls_between(body) == [{"Pham Min-jae", "Liang Wenhao"}]
+    assert body.calls[0].date == dt.date(2026, 2, 5)
+
+
+def test_the_agent_of_a_passive_call_made_it(summariser: Summariser) -> None:
+    body = summarise(summariser, CALLED_BY_COUNTERPART)
+    assert calls_between(body) == [{"Alberto Fuentes", "Rosa Quispe"}]
+    assert names(body, [body.calls[0].initiator or ""]) == {"Rosa Quispe"}
+
+
+def test_a_counterpart_named_after_a_comma_is_that_person(summariser: Summariser) -> None:
+    body = summarise(summariser, COUNTERPART_NAMED)
+    assert calls_between(body) == [{"Niran Chaiyo", "Lee Dong-ho"}]
+
+
+def test_separate_talks_with_two_states_officials_are_one_call_per_state(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, SEPARATE_TALKS)
+    found = calls_between(body)
+    qatar = next(a.name for a in body.actors if a.name.startswith("Qatar"))
+    assert len(found) == 2 and all(len(c) == 2 and qatar in c for c in found), found
+    assert len(set.union(*found)) == 3, found
+
+
+def test_discussing_an_idea_with_someone_is_a_call_with_them(summariser: Summariser) -> None:
+    body = summarise(summariser, IDEA_WITH_GROUP)
+    assert calls_between(body) == [{"Olena Marchuk", "Baltic Shipowners’ Council"}]
+    assert body.calls[0].medium == "video"
+
+
+def test_a_royal_style_stays_part_of_the_name(summariser: Summariser) -> None:
+    found = {a.name for a in summarise(summariser, ROYAL_STYLE).actors}
+    assert "Sheikh Hamdan Al Mansoori" in found, found

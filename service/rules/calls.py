@@ -228,29 +228,46 @@ class CallFinder:
             ]
         partner_heads += _partners(verb, noun)
         if word in cues.joint_verbs:
-            # "discussed the dispute with X": the parser hangs "with" on the object.
+            # "discussed the dispute with X", "discussed the idea of a pool with X": the parser
+            # hangs "with" on the object or on the object's "of" phrase.
             partner_heads += [
                 t
                 for d in verb.children
                 if d.dep_ == "dobj"
-                for p in preps(d, {"with"})
+                for o in (d, *(c for p in preps(d, {"of"}) for c in p.children))
+                if o.dep_ in {"dobj", "pobj"}
+                for p in preps(o, {"with"})
                 for c in p.children
                 if c.dep_ == "pobj"
                 for t in conjuncts(c)
             ]
-        if not subject_heads and verb.dep_ == "amod" and verb.i > 0:
-            # "Solberg-Hauge phoned Minister X" misparsed as a modifier of X's name.
+        misparsed = not subject_heads and verb.dep_ == "amod" and verb.i > 0
+        if misparsed:
+            # "Solberg-Hauge phoned Minister X" misparsed as a modifier of X's name: the
+            # partner is the name the title before it qualifies.
             subject_heads = [verb.doc[verb.i - 1]]
-            partner_heads.append(verb.head)
+            partner_heads.append(_name_head(verb.head))
+        initiator_heads: list[Token] = []
+        if not subject_heads and word in cues.object_verbs:
+            # "X was called by his counterpart, Y": the agent is a side and made the call.
+            initiator_heads = _agents(verb)
+            if initiator_heads:
+                subject_heads = initiator_heads
+                partner_heads += [
+                    t for c in verb.children if c.dep_ == "nsubjpass" for t in conjuncts(c)
+                ]
         if word not in cues.object_verbs and word not in cues.joint_verbs and noun is None:
             return []
         sides = self.participants.people(reading, sentence, subject_heads)
         partners = self.participants.people(reading, sentence, partner_heads)
         partners = [p for p in partners if p not in sides]
         initiator = None
-        if word in {"phoned", "phones", "telephoned", "rang", "called", "calls"} and sides:
+        if word in _PHONING and sides:
             initiator = sides[0]
-        return self._calls(reading, sentence, verb, tokens, sides, partners, initiator)
+        calls = self._calls(reading, sentence, verb, tokens, sides, partners, initiator)
+        if misparsed:
+            return [self._sentence_date(reading, sentence, c) for c in calls]
+        return calls
 
     def _noun_call(self, reading: Reading, sentence: Sentence, noun: Token) -> list[FoundCall]:
         """A call named by a noun phrase: "a call between X and Y", "in talks with Y, X said"."""
@@ -325,7 +342,12 @@ class CallFinder:
         partners: list[ActorRecord],
         initiator: ActorRecord | None,
     ) -> list[FoundCall]:
-        separate = any(c.lower_ in self.cues.separately for c in anchor.children)
+        separate = any(c.lower_ in self.cues.separately for c in anchor.children) or any(
+            c.dep_ == "amod" and c.lower_ in self.cues.separate
+            for n in (anchor, *anchor.children)
+            if n.lower_ in self.cues.event_nouns
+            for c in n.children
+        )
         groups = [[*sides, p] for p in partners] if separate and sides else [sides + partners]
         calls: list[FoundCall] = []
         for people in groups:
@@ -429,6 +451,29 @@ def _partners(holder: Token, noun: Token | None) -> list[Token]:
                 for link in conjuncts(prep):  # "with X and with Y"
                     heads += [t for c in link.children if c.dep_ == "pobj" for t in conjuncts(c)]
     return heads
+
+
+def _name_head(token: Token) -> Token:
+    """The name a title is a compound of ("Ambassador" in "Ambassador Kenji Morioka")."""
+    while token.dep_ == "compound" and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _agents(verb: Token) -> list[Token]:
+    """The heads of a passive verb's "by" phrase, when it has a passive subject."""
+    if not any(c.dep_ == "nsubjpass" for c in verb.children):
+        return []
+    if any(c.dep_ in {"oprd", "xcomp", "attr"} for c in verb.children):
+        return []  # "X was called a traitor by Y": naming, not phoning
+    return [
+        t
+        for a in verb.children
+        if a.dep_ == "agent"
+        for c in a.children
+        if c.dep_ == "pobj"
+        for t in conjuncts(c)
+    ]
 
 
 def _in_phrase_on(noun: Token, verb: Token) -> bool:

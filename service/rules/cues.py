@@ -39,6 +39,7 @@ class CallCues:
     group_heads: frozenset[str]
     counted: frozenset[str]
     separately: frozenset[str]
+    separate: frozenset[str]
     joined_by: frozenset[str]
     epistemic_modals: frozenset[str]
     elapsed_units: frozenset[str]

@@ -27,7 +27,8 @@ class Participants:
         for head in heads:
             found = self._group(reading, sentence, head) or self._counted(reading, sentence, head)
             if not found and head.lower_ in self.cues.counterparts:
-                found = self._counterparts(reading, sentence, head, people)
+                named = _named_after(reading, sentence, head)
+                found = [named] if named else self._counterparts(reading, sentence, head, people)
             if not found:
                 actor = reading.resolve(sentence, head, create=False)
                 group = _group_above(head, self.cues.group_heads)
@@ -39,22 +40,29 @@ class Participants:
                         or _introduced(reading, sentence, actor)
                         or actor
                     )
-                actor = actor or self._body_of(reading, sentence, head)
-                found = [actor] if actor is not None else []
+                found = [actor] if actor is not None else self._bodies_of(reading, sentence, head)
             people += [a for a in found if a not in people]
         return people
 
-    def _body_of(self, reading: Reading, sentence: Sentence, head: Token) -> ActorRecord | None:
+    def _bodies_of(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
         """ "NSPA procurement managers", "CARICOM heads of government": unnamed people who stand
-        for the organisation or state that qualifies them."""
+        for the organisation or state that qualifies them; "Saudi and Iranian officials": for
+        each state."""
         if head.tag_ != "NNS":
-            return None
+            return []
         for child in head.lefts:
             if child.dep_ in {"compound", "nmod", "amod"}:
                 actor = reading.resolve(sentence, child, create=False)
                 if actor is not None and actor.kind is not ActorKind.person:
-                    return actor
-        return None
+                    bodies = [actor]
+                    # only a partner phrase: "Thai and Cambodian commanders held talks" names
+                    # people the article names elsewhere
+                    for other in child.conjuncts if head.dep_ == "pobj" else ():
+                        more = reading.resolve(sentence, other, create=False)
+                        if more is not None and more.kind is actor.kind and more not in bodies:
+                            bodies.append(more)
+                    return bodies
+        return []
 
     def _group(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
         """ "the foreign ministers of X and Y": the ministers if named, else X and Y."""
@@ -167,6 +175,23 @@ class Participants:
                 if len(states) == wanted == len(group) and len(set(a.id for a in states)) == wanted:
                     return states
         return []
+
+
+def _named_after(reading: Reading, sentence: Sentence, head: Token) -> ActorRecord | None:
+    """ "her Korean counterpart, Lee Sung-ho,": the person named in apposition right after,
+    also when the parser hung the name elsewhere."""
+    doc = head.doc
+    if head.tag_ != "NN" or head.i + 2 >= len(doc) or doc[head.i + 1].text != ",":
+        return None
+    at = sentence.start(doc[head.i + 2])
+    return next(
+        (
+            m.actor
+            for m in reading.book.within(at, at + 1)
+            if m.start == at and m.actor.kind is ActorKind.person
+        ),
+        None,
+    )
 
 
 def _role_of(group: Token) -> tuple[str, set[str]]:

@@ -37,6 +37,8 @@ _SUBJECTS = {"nsubj", "nsubjpass"}
 # Words that make a phrase no name of a body ("Russia's own finance ministry").
 _NOT_NAMING = {"own", "new", "former", "then", "entire", "whole"}
 _SEATED = {"embassy", "consulate", "mission", "delegation"}
+# Royal styles that gold names keep ("Prince Faisal al-Rashid", "Sheikh Tamim").
+_HONORIFICS = {"prince", "princess", "sheikh", "sheikha"}
 # Prepositions whose phrase belongs to an unnamed speaker's name ("spokesperson for the embassy").
 _NAMING_PREPOSITIONS = {"for", "of"}
 
@@ -143,8 +145,13 @@ class Reading:
                     self._titled_person(ent, words) or self._surnamed(words, lone_people)
                 ):
                     label = "PERSON"
-                while label == "PERSON" and len(words) > 1 and words[0].lower() in titles:
-                    words.pop(0)
+                while (
+                    label == "PERSON"
+                    and len(words) > 1
+                    and words[0].lower() in titles
+                    and not (words == text.split() and words[0].lower() in _HONORIFICS)
+                ):
+                    words.pop(0)  # "Prince Faisal" keeps his style, "Crown Prince X" does not
                 if label == "PERSON" and self._title_before_name(ent):
                     continue  # "Indian Jal Shakti" + "Minister Arvind Mehrotra": part of a title
                 if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
