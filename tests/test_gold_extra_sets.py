@@ -5,6 +5,8 @@
 - ``tests/gold-final``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-unseen``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-blind``: written blind to the rules engine, never used for tuning or diagnosis.
+- ``tests/gold-last``: written blind to the rules engine, never used for tuning or diagnosis;
+  only aggregate scores may be read.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 
 from tests import test_gold_set as gold
 
-SETS = ["gold-holdout", "gold-fresh", "gold-final", "gold-unseen", "gold-blind"]
+SETS = ["gold-holdout", "gold-fresh", "gold-final", "gold-unseen", "gold-blind", "gold-last"]
 DIRS = {name: Path(__file__).parent / name for name in SETS}
 ANNOTATIONS = {name: sorted(DIRS[name].glob("*.json")) for name in SETS}
 ARTICLES = [path for name in SETS for path in ANNOTATIONS[name]]
@@ -38,8 +40,8 @@ SET_LEVEL: list[Callable[[], None]] = [
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_set_has_eight_articles(name: str) -> None:
-    assert len(ANNOTATIONS[name]) == 8
+def test_set_has_six_to_eight_articles(name: str) -> None:
+    assert 6 <= len(ANNOTATIONS[name]) <= 8
 
 
 @pytest.mark.parametrize("name", SETS)
