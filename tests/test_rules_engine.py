@@ -870,3 +870,110 @@ def test_discussing_an_idea_with_someone_is_a_call_with_them(summariser: Summari
 def test_a_royal_style_stays_part_of_the_name(summariser: Summariser) -> None:
     found = {a.name for a in summarise(summariser, ROYAL_STYLE).actors}
     assert "Sheikh Hamdan Al Mansoori" in found, found
+
+
+PATERNAL_SURNAME = """Peru and Ecuador agree to reopen border bridge
+
+LIMA, Feb 11 - Ecuador's foreign minister, Gabriela Torres Almeida, said on Tuesday that the Macará bridge would reopen to lorries next month.
+
+Julio Paredes Ríos, Peru's foreign minister, telephoned Torres on Monday, according to Peru's foreign ministry. Torres later described the call as cordial.
+"""  # noqa: E501
+
+TITLED_COMMANDERS = """Greek and Turkish army chiefs discuss airspace incidents
+
+ATHENS, Feb 11 - The army chiefs of the two countries, General Georgios Marangakis and General Levent Arslan, spoke by telephone on Monday at the request of the Greek side, the Greek defence ministry said.
+"""  # noqa: E501
+
+UNTAGGED_FIRST_NAME = """NATO chief urges calm over Baltic airspace
+
+BRUSSELS, Feb 11 - NATO Secretary-General Anders Kjellberg spoke with Polish Foreign Minister Marta Zielinska on Monday, urging restraint, his spokeswoman said.
+"""  # noqa: E501
+
+THE_TWO_SPOKE = """Portugal raises detained journalist with Spain
+
+LISBON, Feb 11 - Portuguese Foreign Minister Ana Duarte said she had raised the case with Spanish Foreign Minister Pablo Ortega when the two spoke on Monday.
+"""  # noqa: E501
+
+OFFICIAL_ON_THE_TWO = """Nordic ministers meet over fishing quotas
+
+OSLO, Feb 11 - Norwegian Fisheries Minister Kari Lunde met Icelandic Fisheries Minister Gunnar Einarsson in Oslo on Monday.
+
+A senior Norwegian official said the two men had talked for more than an hour but had not settled the quota.
+"""  # noqa: E501
+
+WHEN_CLAUSE_DATE = """Georgia and Armenia agree prisoner exchange
+
+TBILISI, Feb 11 - The final list of prisoners was agreed on Monday, when Georgian Deputy Foreign Minister Nino Beridze spoke with Tigran Sargsyan, an aide to Armenia's prime minister, the Georgian foreign ministry said in a statement.
+"""  # noqa: E501
+
+A_DAY_AFTER_TALKS = """Togo to reopen border with Ghana
+
+LOME, Feb 11 - Togo will reopen its main border crossing with Ghana on March 1, Interior Minister Koffi Agbeko said on Tuesday, a day after talks in Accra with Ghana's interior minister, Kwame Mensah.
+"""  # noqa: E501
+
+DATE_IN_SENTENCE_BEFORE = """Senegal and Gambia sign fisheries accord
+
+DAKAR, Feb 11 - Senegal and Gambia signed an accord on Monday under which their navies will stop seizing each other's fishing boats.
+
+Senegalese Foreign Minister Awa Ndiaye and Gambian Foreign Minister Lamin Jallow signed the accord after talks at the presidential palace in Dakar.
+"""  # noqa: E501
+
+
+def test_a_middle_name_used_alone_is_a_surname(summariser: Summariser) -> None:
+    body = summarise(summariser, PATERNAL_SURNAME)
+    assert calls_between(body) == [{"Julio Paredes Ríos", "Gabriela Torres Almeida"}]
+    assert str(body.calls[0].date) == "2026-02-09"
+
+
+def test_a_title_before_a_name_tagged_as_an_organisation_is_dropped(summariser: Summariser) -> None:
+    body = summarise(summariser, TITLED_COMMANDERS)
+    assert calls_between(body) == [{"Georgios Marangakis", "Levent Arslan"}]
+
+
+def test_a_first_name_after_a_title_belongs_to_the_name(summariser: Summariser) -> None:
+    body = summarise(summariser, UNTAGGED_FIRST_NAME)
+    assert calls_between(body) == [{"Anders Kjellberg", "Marta Zielinska"}]
+
+
+def test_the_two_who_spoke_are_the_people_just_named(summariser: Summariser) -> None:
+    body = summarise(summariser, THE_TWO_SPOKE)
+    assert calls_between(body) == [{"Ana Duarte", "Pablo Ortega"}]
+    assert str(body.calls[0].date) == "2026-02-09"
+
+
+def test_the_speaker_is_not_one_of_the_two_men_who_talked(summariser: Summariser) -> None:
+    body = summarise(summariser, OFFICIAL_ON_THE_TWO)
+    assert calls_between(body) == [{"Kari Lunde", "Gunnar Einarsson"}]
+
+
+def test_a_when_clause_takes_the_day_written_before_it(summariser: Summariser) -> None:
+    body = summarise(summariser, WHEN_CLAUSE_DATE)
+    assert calls_between(body) == [{"Nino Beridze", "Tigran Sargsyan"}]
+    assert str(body.calls[0].date) == "2026-02-09"
+
+
+def test_talks_a_day_before_a_dated_statement_are_dated_the_day_before(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, A_DAY_AFTER_TALKS)
+    assert calls_between(body) == [{"Koffi Agbeko", "Kwame Mensah"}]
+    assert str(body.calls[0].date) == "2026-02-09"
+
+
+def test_a_call_takes_the_date_of_the_sentence_before_telling_the_same_event(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, DATE_IN_SENTENCE_BEFORE)
+    assert calls_between(body) == [{"Awa Ndiaye", "Lamin Jallow"}]
+    assert str(body.calls[0].date) == "2026-02-09"
+
+
+COUNTED_OFFICIALS = """Slovakia expels Hungarian diplomat
+
+BRATISLAVA, Feb 11 - Slovakia expelled a Hungarian diplomat on Tuesday, two Slovak officials said, accusing him of spying on a defence plant.
+"""  # noqa: E501
+
+
+def test_a_count_is_no_part_of_an_unnamed_group_name(summariser: Summariser) -> None:
+    found = {a.name for a in summarise(summariser, COUNTED_OFFICIALS).actors}
+    assert "Slovak officials" in found and "two Slovak officials" not in found, found

@@ -156,7 +156,19 @@ class ActorBook:
             if len(parts) >= 2:
                 first = next((i for i, p in enumerate(parts[1:], 1) if p.islower()), None)
                 self.add_alias(actor, " ".join(parts[first:]) if first else parts[-1])
+            if len(parts) == 3 and all(p[:1].isupper() for p in parts):
+                self._paternal_alias(actor, parts[1])
         return actor
+
+    def _paternal_alias(self, actor: ActorRecord, middle: str) -> None:
+        """A middle name used alone elsewhere ("Celinda Mamani Quispe" ... "Mamani"): a
+        surname of its own, as in Spanish and Portuguese names."""
+        if self.state_of(middle) is not None or len(middle) < 3:
+            return
+        alone = sum(1 for _ in self.article.find_all(middle, loose=False, whole_words=True))
+        whole = sum(1 for _ in self.article.find_all(actor.name, loose=False, whole_words=True))
+        if alone > whole:
+            self.add_alias(actor, middle)
 
     def organisation(self, name: str, kind: ActorKind = ActorKind.organisation) -> ActorRecord:
         """An organisation (or group), with its acronym when the article uses one."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind, Medium
-from service.dates import find_dates
+from service.dates import DateMention, find_dates
 from service.rules.actors import ActorRecord
 from service.rules.cues import CallCues
 from service.rules.participants import Participants
@@ -36,6 +37,7 @@ class FoundCall:
     date: object | None = None
     medium: Medium = Medium.unknown
     offsets: list[int] = field(default_factory=list)
+    borrowed: bool = False  # the date is another sentence's
 
 
 class CallFinder:
@@ -357,12 +359,93 @@ class CallFinder:
             call.initiator = self._requested_by(reading, sentence, tokens) or initiator
             call.medium = self._medium(tokens, anchor.lower_)
             self._date(reading, sentence, tokens, call)
+            if call.date is None:
+                self._governing_date(reading, sentence, anchor, call)
+            else:
+                self._days_apart(sentence, anchor, call)
+            if call.date is None:
+                self._previous_date(reading, sentence, call)
             published = reading.article.published_at
             if call.date is not None and published is not None and call.date > published:  # type: ignore[operator]
                 continue
             call.offsets = [sentence.start(anchor)]
             calls.append(call)
         return calls
+
+    def _governing_date(
+        self, reading: Reading, sentence: Sentence, anchor: Token, call: FoundCall
+    ) -> None:
+        """ "The list was agreed on Monday, when X spoke with Y": a "when" clause takes the day of
+        the clause it hangs on."""
+        verb = anchor if anchor.tag_.startswith("VB") else None
+        if verb is None or verb.dep_ != "advcl":
+            return
+        when = next((c for c in verb.children if c.lower_ == "when" and c.dep_ == "advmod"), None)
+        if when is None:
+            return
+        self._date(reading, sentence, clause(verb.head), call)
+        if call.date is not None:
+            return
+        # the parser may hang the clause on a later verb: the date written just before "when"
+        text = reading.article.text
+        at = sentence.start(when)
+        for mention in self._dates_in(reading, sentence.number):
+            lo, _ = reading.article.sentence(sentence.number)
+            if mention.date is not None and text[lo + mention.end : at].strip(" ,") == "":
+                call.date, call.date_text = mention.date, mention.text
+
+    def _days_apart(self, sentence: Sentence, anchor: Token, call: FoundCall) -> None:
+        """ "said on Friday, a day after talks with Y": the talks were a day before the date of
+        the clause; "two days before the summit" likewise after it."""
+        prep = anchor.head
+        if anchor.dep_ != "pobj" or prep.lower_ not in {"after", "before"}:
+            return
+        if call.date_text is None or any(call.date_text.startswith(t.text) for t in anchor.subtree):
+            return
+        day = (
+            prep.head
+            if prep.dep_ == "prep" and prep.head.lower_ in {"day", "days"}
+            else next((c for c in prep.children if c.dep_ == "npadvmod"), None)
+        )
+        if day is None or day.lower_ not in {"day", "days"}:
+            return
+        count = next((c.lower_ for c in day.children if c.dep_ in {"det", "nummod"}), None)
+        days = {"a": 1, "the": 1, "one": 1, "two": 2, "three": 3}.get(count or "")
+        if days is None or not isinstance(call.date, dt.date):
+            return
+        shift = dt.timedelta(days=-days if prep.lower_ == "after" else days)
+        call.date = call.date + shift
+        call.date_text = sentence.doc[day.left_edge.i : prep.i + 1].text
+
+    def _previous_date(self, reading: Reading, sentence: Sentence, call: FoundCall) -> None:
+        """A call told without a day right after a sentence that dates the same event
+        ("signed an accord on Wednesday." + "X and Y signed it after talks in Hanoi"): the day
+        of that sentence, when it has one and the two share a verb or it names a meeting."""
+        if sentence.number <= 1 or self._dates_in(reading, sentence.number):
+            return
+        before = next((s for s in reading.sentences if s.number == sentence.number - 1), None)
+        if before is None:
+            return
+        days = [m for m in self._dates_in(reading, before.number) if m.date is not None]
+        published = reading.article.published_at
+        if len(days) != 1 or (published is not None and days[0].date > published):  # type: ignore[operator]
+            return
+        verbs = {_past_verb(t) for t in sentence.doc} - {None}
+        if any(_past_verb(t) in verbs for t in before.doc) or any(
+            t.lower_ in self.cues.event_nouns and t.head.tag_ == "VBD" for t in before.doc
+        ):
+            call.date = days[0].date  # its words stand outside the call's sentence
+            call.borrowed = True
+
+    def _dates_in(self, reading: Reading, number: int) -> list[DateMention]:
+        lo, hi = reading.article.sentence(number)
+        text = reading.article.text
+        base = next((s.base for s in reading.sentences if s.number == number), lo)
+        return [
+            m
+            for m in find_dates(text[lo:hi], reading.article.published_at)
+            if lo + m.start >= base and not _DATELINE_AFTER.match(text, lo + m.end)
+        ]
 
     def _joined(self, reading: Reading, sentence: Sentence, found: list[FoundCall]) -> None:
         """ "The session was chaired by X and attended by Y": X and Y took part in the last call."""
@@ -430,6 +513,16 @@ class CallFinder:
                 call.date_text = mention.text
                 call.date = mention.date
                 return
+
+
+_NOT_EVENTS = {"said", "told", "was", "were", "had", "did", "added", "according"}
+
+
+def _past_verb(token: Token) -> str | None:
+    """A past-tense verb that tells what happened ("signed"), not a report or an auxiliary."""
+    if token.tag_ != "VBD" or token.dep_ in {"aux", "auxpass"} or token.lower_ in _NOT_EVENTS:
+        return None
+    return token.lower_
 
 
 def _plausible(people: list[ActorRecord]) -> bool:
@@ -524,7 +617,7 @@ def _restates(call: FoundCall, earlier: FoundCall) -> bool:
     ids = {a.id for a in call.participants}
     return (
         ids < {a.id for a in earlier.participants}
-        and call.date is None
+        and (call.date is None or call.borrowed)
         and call.medium in {Medium.unknown, earlier.medium}
         and 0 < call.sentences[0] - earlier.sentences[-1] <= _RESTATED_WITHIN
     )

@@ -144,7 +144,25 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and doc[end + 1].is_alpha
     ):
         end += 2  # "Yoon Ha" + "-neul"
+    start = ent.start
+    titles = book.cues.titles
+    if (
+        len(ent) == 1
+        and start >= 2
+        and doc[start - 1].tag_ in {"NNP", "NNPS"}
+        and doc[start - 1].ent_type_ == ""
+        and doc[start - 1].text[:1].isupper()
+        and doc[start - 1].text[1:].islower()
+        and doc[start - 1].lower_ not in titles
+        and doc[start - 1].whitespace_
+        and book.state_of(doc[start - 1].text) is None
+        and doc[start - 2].lower_ in titles
+        and doc[start - 2].text[:1].isupper()
+    ):
+        # "Secretary-General Anders" + "Kjærgaard": a first name the tagger left out
+        text = doc[start - 1].text_with_ws + text
+        start -= 1
     if end == ent.end:
-        return ent, text
-    extended = doc[ent.start : end]
+        return doc[start : ent.end], text
+    extended = doc[start:end]
     return extended, text + doc[ent.end - 1 : end].text[len(doc[ent.end - 1].text) :]

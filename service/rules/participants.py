@@ -132,26 +132,34 @@ class Participants:
 
     def _counted(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
         """ "the two ministers", "both leaders": the people last named before them."""
-        if head.tag_ != "NNS":
+        number: str | None
+        if head.tag_ == "CD" and head.lower_ in self.cues.counted:
+            # "when the two spoke on Monday": the number alone stands for the people
+            number = head.lower_ if any(c.lower_ == "the" for c in head.children) else None
+        elif head.tag_ != "NNS":
             return []
-        number = next(
-            (
-                c.lower_
-                for c in head.children
-                if c.dep_ in {"nummod", "det", "predet"} and c.lower_ in self.cues.counted
-            ),
-            None,
-        )
+        else:
+            number = next(
+                (
+                    c.lower_
+                    for c in head.children
+                    if c.dep_ in {"nummod", "det", "predet"} and c.lower_ in self.cues.counted
+                ),
+                None,
+            )
         if number is None or any(c.dep_ == "prep" for c in head.children):
             return []
         wanted = 2 if number == "both" else ["two", "three", "four"].index(number) + 2
         kind = ActorKind.state if head.lower_ in self.cues.country_nouns else ActorKind.person
         at = sentence.start(head)
         lo, _ = reading.article.sentence(max(1, sentence.number - 3))
+        reporter = _reporter_span(sentence, head)
         seen: list[ActorRecord] = []
         for mention in reversed(reading.book.mentions()):
             if mention.start >= at or mention.start < lo:
                 continue
+            if reporter is not None and reporter[0] <= mention.start < reporter[1]:
+                continue  # "an official said the two men had talked": not one of the two
             if mention.actor.kind is kind and mention.actor not in seen:
                 seen.append(mention.actor)
         if kind is ActorKind.state:
@@ -175,6 +183,19 @@ class Participants:
                 if len(states) == wanted == len(group) and len(set(a.id for a in states)) == wanted:
                     return states
         return []
+
+
+def _reporter_span(sentence: Sentence, head: Token) -> tuple[int, int] | None:
+    """Where the subject of the verb whose clause holds `head` stands ("X said the two ...")."""
+    clause = next((t for t in head.ancestors if t.dep_ == "ccomp"), None)
+    if clause is None:
+        return None
+    subject = next((c for c in clause.head.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.i > head.i:
+        return None
+    if any(t.lower_ in {"he", "she"} and t.i < head.i for t in clause.subtree):
+        return None  # "X said she had raised it with Y when the two spoke": X is one of them
+    return sentence.start(subject.left_edge), sentence.end(subject.right_edge)
 
 
 def _named_after(reading: Reading, sentence: Sentence, head: Token) -> ActorRecord | None:

@@ -308,10 +308,18 @@ class Reading:
         """ "Secretary of State Eleanor Vance" tagged ORG from "State": a titled person."""
         doc = ent.doc
         titles = self.cues.actors.titles
+        rest = [w for w in words if w.lower() not in titles]
         before = doc[ent.start - 2 : ent.start] if ent.start >= 2 else None
         if before is None or before[-1].lower_ != "of" or before[0].lower_ not in titles:
-            return False
-        rest = [w for w in words if w.lower() not in titles]
+            # "General Dimitrios Marangos" tagged ORG: one title, then a two- or three-word name
+            return (
+                len(words) - len(rest) == 1
+                and words[0].lower() in titles
+                and 2 <= len(rest) <= 3
+                and all(w[:1].isupper() and w[1:].islower() for w in rest)
+                and not {w.lower() for w in rest} & self.cues.actors.org_words
+                and not any(self.book.state_of(w) for w in rest)
+            )
         return (
             words[0].lower() in titles
             and len(rest) >= 2
@@ -463,7 +471,11 @@ class Reading:
         while end + 1 in keep:
             end += 1
         doc = token.doc
-        while start < token.i and doc[start].tag_ in {"DT", "PRP$"}:
+        while start < token.i and (
+            doc[start].tag_ in {"DT", "PRP$"}
+            # "two Canadian officials": the count is no part of who they are
+            or (doc[start].tag_ == "CD" and doc[start].is_alpha and doc[start].is_lower)
+        ):
             start += 1
         return doc[start : end + 1]
 
