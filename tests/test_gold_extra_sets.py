@@ -4,7 +4,7 @@
 - ``tests/gold-fresh``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-final``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-unseen``: written blind to the rules engine; later read for diagnosis.
-- ``tests/gold-blind``: written blind to the rules engine, never used for tuning or diagnosis.
+- ``tests/gold-blind``: written blind to the rules engine; later read for diagnosis.
 - ``tests/gold-last``: written blind to the rules engine, never used for tuning or diagnosis;
   only aggregate scores may be read.
 """
