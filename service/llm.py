@@ -115,23 +115,19 @@ def retry_after_seconds(response: httpx.Response | None) -> float | None:
 
 
 def _transient(error: BaseException) -> bool:
-    return isinstance(
-        error,
-        openai.RateLimitError | openai.InternalServerError | openai.APIConnectionError,
-    ) or (isinstance(error, openai.APIStatusError) and error.status_code >= 500)
+    """429, 5xx, timeouts and connection errors: worth another try."""
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code == 429 or error.status_code >= 500
+    return isinstance(error, openai.APIConnectionError)
 
 
-def _as_upstream_error(error: BaseException, deadline: Deadline) -> UpstreamError:
+def _as_upstream_error(error: BaseException) -> UpstreamError:
     if isinstance(error, openai.APITimeoutError):
         return DeadlineExceeded("The LLM upstream did not answer within the deadline.")
-    if isinstance(error, openai.RateLimitError):
+    if isinstance(error, openai.APIStatusError) and error.status_code in (429, 503):
         wait = retry_after_seconds(error.response)
-        return UpstreamUnavailable(
-            "The LLM upstream is rate-limiting requests.", retry_after=wait if wait else 1
-        )
-    if isinstance(error, openai.APIStatusError) and error.status_code == 503:
-        wait = retry_after_seconds(error.response)
-        return UpstreamUnavailable("The LLM upstream is unavailable.", retry_after=wait or 1)
+        reason = "is rate-limiting requests" if error.status_code == 429 else "is unavailable"
+        return UpstreamUnavailable(f"The LLM upstream {reason}.", retry_after=wait or 1)
     if isinstance(error, openai.APIConnectionError):
         return UpstreamUnavailable("The LLM upstream could not be reached.", retry_after=1)
     if isinstance(error, openai.APIStatusError) and error.status_code >= 500:
@@ -234,7 +230,7 @@ class LLMEngine:
         except UpstreamError:
             raise
         except openai.OpenAIError as error:
-            raise _as_upstream_error(error, deadline) from None
+            raise _as_upstream_error(error) from None
         meter.record(completion)
         choice = completion.choices[0] if completion.choices else None
         if choice is None:
