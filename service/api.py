@@ -132,8 +132,7 @@ def summaries() -> Response:
     readout = state()
     parsed = parse_summary_request(readout.settings.max_chars)
     try:
-        with readout.upstream_slot():
-            answer = readout.summariser.summarise(parsed)
+        answer = readout.summariser.summarise(parsed)
     except UpstreamError as error:
         g.log_fields = {"attempts": error.attempts, "usage": error.usage.model_dump()}
         raise

@@ -10,6 +10,7 @@ The SDK's own retries are off (`max_retries=0`) so nothing else retries.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,6 +34,7 @@ from service.errors import (
     OutputInvalid,
     OutputRefused,
     OutputTruncated,
+    Overloaded,
     UpstreamError,
     UpstreamFailed,
     UpstreamUnavailable,
@@ -152,6 +154,8 @@ class LLMEngine:
         # each time; wrapped once here, the class and its schema are built once per worker.
         self._response_model = instructor.openai_schema(Extraction)
         self._system_tokens = self._counter.count_messages(prompt.messages_static())
+        # The worker's cap on requests waiting on the upstream; beyond it, 503 at once.
+        self._slots = threading.BoundedSemaphore(settings.max_concurrent_upstream)
 
     @property
     def model(self) -> str:
@@ -171,7 +175,21 @@ class LLMEngine:
                 [FieldError(field="text", type="too_many_tokens", message=message)],
                 "The article is too long for the model.",
             )
-        meter = Meter(self._counter, prompt_tokens)
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(retry_after=1)
+        try:
+            return self._extract(article, messages, Meter(self._counter, prompt_tokens), deadline)
+        finally:
+            self._slots.release()
+
+    def _extract(
+        self,
+        article: SegmentedArticle,
+        messages: list[dict[str, str]],
+        meter: Meter,
+        deadline: Deadline,
+    ) -> EngineResult:
+        """instructor's loop over completions, its outcome mapped to a result or a problem."""
         create = instructor.patch(create=partial(self._complete, meter, deadline), mode=self._mode)
         try:
             with bind_article(article):

@@ -97,7 +97,7 @@ def test_upstream_cap_answers_503_instead_of_queueing(llm: respx.MockRouter) -> 
         return completion(answer("fjord-patrols"))
 
     llm.post("/chat/completions").mock(side_effect=slow)
-    app = create_app(make_settings(max_concurrent_upstream=1))
+    app = create_app(make_settings(engine="auto", max_concurrent_upstream=1))
     results: list[int] = []
     first = threading.Thread(
         target=lambda: results.append(
@@ -107,9 +107,11 @@ def test_upstream_cap_answers_503_instead_of_queueing(llm: respx.MockRouter) -> 
     first.start()
     assert entered.wait(5)
     second = app.test_client().post("/v1/summaries", json=ARTICLE)
+    offline = app.test_client().post("/v1/summaries", json={**ARTICLE, "engine": "rules"})
     release.set()
     first.join(5)
     assert second.status_code == 503
     assert second.headers["Retry-After"] == "1"
     assert second.get_json()["type"] == "urn:readout:problem:overloaded"
     assert results == [200]
+    assert offline.status_code == 200  # the cap counts upstream calls, not offline work
