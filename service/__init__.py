@@ -11,7 +11,7 @@ __all__ = ["create_app"]
 
 
 def create_app(*args: Any, **kwargs: Any) -> Flask:
-    """Build the app (see `service.app.create_app`), imported lazily to keep imports cheap."""
-    from service.app import create_app as factory
+    """Build the app (see `service.http.app.create_app`), imported lazily to keep imports cheap."""
+    from service.http.app import create_app as factory
 
     return factory(*args, **kwargs)

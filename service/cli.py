@@ -67,7 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.bind:
         os.environ["READOUT_BIND"] = args.bind
-    sys.argv = ["gunicorn", "-c", "python:service.gunicorn_conf", "service:create_app()"]
+    sys.argv = ["gunicorn", "-c", "python:service.http.gunicorn_conf", "service:create_app()"]
     run()
     return 0
 

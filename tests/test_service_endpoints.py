@@ -107,8 +107,8 @@ def test_invalid_configuration_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_importing_the_service_builds_nothing() -> None:
     code = (
-        "import sys, service, service.app, service.llm;"
-        "from service.app import create_app;"
+        "import sys, service, service.http.app, service.llm;"
+        "from service.http.app import create_app;"
         "import gc, openai;"
         "assert not [o for o in gc.get_objects() if isinstance(o, openai.OpenAI)]"
     )

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
 from service.errors import InvalidRequest, UpstreamError
-from service.state import ReadoutState
+from service.http.state import ReadoutState
 
 _ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 413, 415, 422, 429, 500, 502, 503, 504)}
 

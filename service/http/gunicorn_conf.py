@@ -1,6 +1,6 @@
 """Gunicorn settings for Readout, read by the master before any worker is forked.
 
-`gunicorn -c python:service.gunicorn_conf 'service:create_app()'`, or the repo's
+`gunicorn -c python:service.http.gunicorn_conf 'service:create_app()'`, or the repo's
 gunicorn.conf.py, which imports this. Gevent workers hold many slow upstream calls each;
 everything tunable comes from the environment. The master imports no network library (gevent
 patches in each worker), and the app is built in each worker (`preload_app` off).
