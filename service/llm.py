@@ -27,7 +27,6 @@ from schemas.article import SegmentedArticle
 from schemas.contract import FieldError, SummaryRequest, Usage
 from schemas.extraction import Extraction, bind_article
 from service.config import InstructorMode, Settings
-from service.engines import Deadline, EngineResult
 from service.errors import (
     DeadlineExceeded,
     InvalidRequest,
@@ -39,6 +38,7 @@ from service.errors import (
     UpstreamFailed,
     UpstreamUnavailable,
 )
+from service.pipeline.engine import Deadline, EngineResult
 from service.prompt import Prompt
 from service.tokens import TokenCounter
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from schemas.article import SegmentedArticle
 from schemas.contract import SummaryRequest
 from service import create_app
-from service.engines import Deadline, EngineResult
+from service.pipeline.engine import Deadline, EngineResult
 from tests.conftest import make_settings
 
 PROBLEM = "application/problem+json"

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from schemas.article import SegmentedArticle
 from schemas.extraction import Extraction, bind_article
-from service.grounding import ground
-from service.segment import Segmenter
+from service.pipeline.grounding import ground
+from service.pipeline.segment import Segmenter
 from tests.conftest import answer, article
 
 

@@ -11,14 +11,14 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from service.config import Fallback, Settings
-from service.engines import Engine
 from service.errors import register_error_handlers
 from service.http import security
 from service.http.openapi import build_spec
 from service.http.routes import register_routes
 from service.http.state import ReadinessCheck, ReadoutState
-from service.pipeline import Summariser
-from service.segment import Segmenter
+from service.pipeline.engine import Engine
+from service.pipeline.segment import Segmenter
+from service.pipeline.summariser import Summariser
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("readout.access")

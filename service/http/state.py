@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.config import Settings
-from service.pipeline import Summariser
+from service.pipeline.summariser import Summariser
 
 ReadinessCheck = Callable[[], dict[str, Any]]
 

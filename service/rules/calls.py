@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind, Medium
-from service.dates import DateMention, find_dates
+from service.pipeline.dates import DateMention, find_dates
 from service.rules.actors import ActorRecord
 from service.rules.cues import CallCues
 from service.rules.participants import Participants

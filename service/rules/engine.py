@@ -12,7 +12,7 @@ from spacy.language import Language
 from schemas.article import SegmentedArticle, fold
 from schemas.contract import SummaryRequest, Usage
 from schemas.extraction import ActorDraft, CallDraft, ClaimDraft, Extraction
-from service.engines import Deadline, EngineResult
+from service.pipeline.engine import Deadline, EngineResult
 from service.rules.calls import CallFinder, FoundCall
 from service.rules.claims import ClaimFinder, FoundClaim
 from service.rules.cues import Cues, load_cues

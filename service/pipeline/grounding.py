@@ -12,7 +12,7 @@ from schemas.extraction import (
     locate_in_citation,
     strip_outer_quotes,
 )
-from service.dates import resolve
+from service.pipeline.dates import resolve
 
 
 @dataclass(slots=True)

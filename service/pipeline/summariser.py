@@ -7,10 +7,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
-from service.engines import Deadline, Engine
 from service.errors import InvalidRequest, UpstreamError
-from service.grounding import ground
-from service.segment import Segmenter
+from service.pipeline.engine import Deadline, Engine
+from service.pipeline.grounding import ground
+from service.pipeline.segment import Segmenter
 
 
 @dataclass(slots=True)
