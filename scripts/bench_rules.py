@@ -20,10 +20,10 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from schemas.contract import SummaryRequest  # noqa: E402
+from service.engines.rules import RulesEngine  # noqa: E402
 from service.pipeline.engine import Deadline  # noqa: E402
 from service.pipeline.grounding import ground  # noqa: E402
 from service.pipeline.segment import Segmenter  # noqa: E402
-from service.rules import RulesEngine  # noqa: E402
 
 DEFAULT_ARTICLE = Path(__file__).resolve().parent.parent / "tests/fixtures/articles/bench-700.txt"
 

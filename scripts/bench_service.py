@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from schemas.contract import SummaryRequest  # noqa: E402
+from service.engines.llm.prompt import load_prompt  # noqa: E402
 from service.pipeline.segment import Segmenter  # noqa: E402
-from service.prompt import load_prompt  # noqa: E402
 from tests.liveserver import LiveService, free_port  # noqa: E402
 
 DOCUMENTED = {200, 502, 503, 504}

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from schemas.contract import SummaryRequest, SummaryResponse
 from service import create_app
+from service.engines.llm.prompt import load_prompt, render_article
 from service.pipeline.segment import Segmenter
-from service.prompt import load_prompt, render_article
 from tests.conftest import completion, make_settings
 
 OPEN, CLOSE = "<<<ARTICLE", "ARTICLE>>>"

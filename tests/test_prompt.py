@@ -8,7 +8,7 @@ import re
 import respx
 from flask.testing import FlaskClient
 
-from service.prompt import load_prompt
+from service.engines.llm.prompt import load_prompt
 from tests.conftest import completion
 
 TEMPLATE_TEXT = (

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from schemas.contract import SummaryRequest, SummaryResponse
+from service.engines.rules import RulesEngine
 from service.pipeline.engine import Deadline
 from service.pipeline.segment import Segmenter
 from service.pipeline.summariser import Summariser
-from service.rules import RulesEngine
 
 PUBLISHED = "2026-02-11"  # a Wednesday
 GOLD = sorted((Path(__file__).parent / "gold").glob("*.txt"))

@@ -107,7 +107,7 @@ def test_invalid_configuration_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_importing_the_service_builds_nothing() -> None:
     code = (
-        "import sys, service, service.http.app, service.llm;"
+        "import sys, service, service.http.app, service.engines.llm.engine;"
         "from service.http.app import create_app;"
         "import gc, openai;"
         "assert not [o for o in gc.get_objects() if isinstance(o, openai.OpenAI)]"

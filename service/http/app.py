@@ -29,14 +29,14 @@ def _build_engines(settings: Settings) -> tuple[dict[str, Engine], dict[str, Rea
     checks: dict[str, ReadinessCheck] = {}
     wanted = settings.enabled_engines()
     if "llm" in wanted:
-        from service.llm import LLMEngine, build_client, upstream_check
-        from service.prompt import load_prompt
+        from service.engines.llm.engine import LLMEngine, build_client, upstream_check
+        from service.engines.llm.prompt import load_prompt
 
         client = build_client(settings)
         engines["llm"] = LLMEngine(settings, client, load_prompt())
         checks["llm_upstream"] = lambda: upstream_check(client)
     if "rules" in wanted:
-        from service.rules import RulesEngine
+        from service.engines.rules import RulesEngine
 
         engines["rules"] = RulesEngine.load()
     return engines, checks

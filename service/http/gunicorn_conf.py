@@ -13,8 +13,8 @@ import multiprocessing
 import os
 
 from service.config import Settings
+from service.engines.llm.tokens import encoding
 from service.logs import logging_config
-from service.tokens import encoding
 
 
 def _env_int(name: str, default: int) -> int:

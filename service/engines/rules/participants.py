@@ -5,10 +5,10 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind
-from service.rules.actors import ActorRecord
-from service.rules.cues import CallCues
-from service.rules.reading import Reading, Sentence
-from service.rules.syntax import conjuncts, preps
+from service.engines.rules.actors import ActorRecord
+from service.engines.rules.cues import CallCues
+from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.syntax import conjuncts, preps
 
 _SPELLING = {"defense": "defence"}
 # Words of a role that do not change the post ("deputy minister" is still a minister).

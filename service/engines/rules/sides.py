@@ -11,11 +11,11 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from schemas.contract import ActorKind
-from service.rules.actors import ActorRecord
-from service.rules.cues import CallCues
-from service.rules.participants import Participants
-from service.rules.reading import Reading, Sentence
-from service.rules.syntax import conjuncts, subjects
+from service.engines.rules.actors import ActorRecord
+from service.engines.rules.cues import CallCues
+from service.engines.rules.participants import Participants
+from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.syntax import conjuncts, subjects
 
 # Dependencies that hang a side on the event: subjects, objects, passive agents.
 _ARGUMENTS = {"nsubj", "nsubjpass", "dobj", "dative"}

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from schemas.article import SegmentedArticle, fold
 from schemas.contract import ActorKind
-from service.rules.cues import ActorCues, State
+from service.engines.rules.cues import ActorCues, State
 
 _KIND_ORDER = {
     ActorKind.person: 0,

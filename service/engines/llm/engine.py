@@ -27,6 +27,8 @@ from schemas.article import SegmentedArticle
 from schemas.contract import FieldError, SummaryRequest, Usage
 from schemas.extraction import Extraction, bind_article
 from service.config import InstructorMode, Settings
+from service.engines.llm.prompt import Prompt
+from service.engines.llm.tokens import TokenCounter
 from service.errors import (
     DeadlineExceeded,
     InvalidRequest,
@@ -39,8 +41,6 @@ from service.errors import (
     UpstreamUnavailable,
 )
 from service.pipeline.engine import Deadline, EngineResult
-from service.prompt import Prompt
-from service.tokens import TokenCounter
 
 _MODES = {
     InstructorMode.tools: instructor.Mode.TOOLS,

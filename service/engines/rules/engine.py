@@ -12,11 +12,11 @@ from spacy.language import Language
 from schemas.article import SegmentedArticle, fold
 from schemas.contract import SummaryRequest, Usage
 from schemas.extraction import ActorDraft, CallDraft, ClaimDraft, Extraction
+from service.engines.rules.calls import CallFinder, FoundCall
+from service.engines.rules.claims import ClaimFinder, FoundClaim
+from service.engines.rules.cues import Cues, load_cues
+from service.engines.rules.reading import Reading, Sentence
 from service.pipeline.engine import Deadline, EngineResult
-from service.rules.calls import CallFinder, FoundCall
-from service.rules.claims import ClaimFinder, FoundClaim
-from service.rules.cues import Cues, load_cues
-from service.rules.reading import Reading, Sentence
 
 PROMPT_VERSION = "rules/v1"
 # The pipes the rules read: tags and the dependency parse (tok2vec feeds both) and entities.

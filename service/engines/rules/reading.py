@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from schemas.article import SegmentedArticle
 from schemas.contract import ActorKind
-from service.rules.actors import (
+from service.engines.rules.actors import (
     ActorBook,
     ActorRecord,
     doc_entities,
@@ -19,8 +19,8 @@ from service.rules.actors import (
     pronoun_gender,
     pronoun_kind,
 )
-from service.rules.cues import Cues
-from service.rules.names import (
+from service.engines.rules.cues import Cues
+from service.engines.rules.names import (
     NOT_IN_NAMES,
     STATE_PLACE_PREPOSITIONS,
     described,

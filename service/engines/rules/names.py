@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from service.rules.actors import ActorBook
+from service.engines.rules.actors import ActorBook
 
 _PLACE_PREPOSITIONS = {
     "in", "near", "at", "outside", "from", "into", "across", "around", "to", "off", "through",

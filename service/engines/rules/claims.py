@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
-from service.rules.actors import ActorRecord
-from service.rules.cues import ClaimCues, EvidenceCues
-from service.rules.reading import Reading, Sentence
-from service.rules.syntax import subjects
+from service.engines.rules.actors import ActorRecord
+from service.engines.rules.cues import ClaimCues, EvidenceCues
+from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.syntax import subjects
 
 _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{3,}?)[\"\u201c\u201d\u201e]")
 _NESTING = {"ccomp", "conj", "xcomp"}

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind, Medium
+from service.engines.rules.actors import ActorRecord
+from service.engines.rules.cues import CallCues
+from service.engines.rules.participants import Participants
+from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.sides import EventSides
+from service.engines.rules.syntax import clause, conjuncts, listed_after, preps, subjects
 from service.pipeline.dates import DateMention, find_dates
-from service.rules.actors import ActorRecord
-from service.rules.cues import CallCues
-from service.rules.participants import Participants
-from service.rules.reading import Reading, Sentence
-from service.rules.sides import EventSides
-from service.rules.syntax import clause, conjuncts, listed_after, preps, subjects
 
 _CONDITIONAL = {"if", "unless", "whether", "once", "until"}
 _PAST = {"VBD", "VBN"}
