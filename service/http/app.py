@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from service.config import Fallback, Settings
-from service.errors import register_error_handlers
 from service.http import security
 from service.http.openapi import build_spec
+from service.http.problems import register_error_handlers
 from service.http.routes import register_routes
 from service.http.state import ReadinessCheck, ReadoutState
 from service.pipeline.engine import Engine
