@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(default=None, validation_alias=_env("READOUT_API_KEYS_FILE"))
     rate_limit: str | None = Field(default=None, validation_alias=_env("READOUT_RATE_LIMIT"))
     redis_url: str | None = Field(default=None, validation_alias=_env("READOUT_REDIS_URL"))
+    # Set by the gunicorn master beside the URL of the Redis it embeds (service/store/redis.py).
+    redis_embedded: bool = Field(default=False, validation_alias=_env("READOUT_REDIS_EMBEDDED"))
     log_level: str = Field(default="INFO", validation_alias=_env("READOUT_LOG_LEVEL"))
 
     @field_validator("api_keys", mode="before")
@@ -85,7 +87,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("openai_base_url", mode="before")
+    @field_validator("openai_base_url", "redis_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.config import Settings
+from tests.redisserver import RedisServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Loopback only: were respx ever to let a call through, it would go nowhere but this machine.
@@ -100,3 +101,13 @@ def app(llm: respx.MockRouter) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """A test client of `app`."""
     return app.test_client()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real Redis on a free 127.0.0.1 port for this test, stopped by PID afterwards."""
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        server.stop()

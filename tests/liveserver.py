@@ -75,11 +75,25 @@ class LiveService:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n{self.log.read_text()}")
 
-    def worker_pids(self) -> list[int]:
-        """The PIDs of the master's worker processes."""
+    def children(self) -> dict[int, str]:
+        """The master's child processes: PID to command name."""
         assert self.process is not None
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
+        listed = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        found: dict[int, str] = {}
+        for pid in map(int, listed.split()):
+            try:
+                found[pid] = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue  # exited meanwhile
+        return found
+
+    def worker_pids(self) -> list[int]:
+        """The PIDs of the master's worker processes (not the embedded Redis it may own)."""
+        return [pid for pid, name in self.children().items() if name != "redis-server"]
+
+    def redis_pids(self) -> list[int]:
+        """The PIDs of the embedded `redis-server` the master started, if any."""
+        return [pid for pid, name in self.children().items() if name == "redis-server"]
 
     def terminate(self) -> None:
         """Send SIGTERM to the master (graceful shutdown)."""

@@ -46,6 +46,12 @@ def test_pipeline_and_engines_import_neither_flask_nor_the_http_layer(folder: st
     assert _offenders(folder, ("flask", "werkzeug", "service.http")) == []
 
 
+def test_the_store_imports_only_schemas_of_ours() -> None:
+    assert _files("service/store")
+    forbidden = ("flask", "werkzeug", "service.http", "service.pipeline", "service.engines")
+    assert _offenders("service/store", (*forbidden, "service.jobs")) == []
+
+
 def test_only_the_llm_engine_imports_openai_or_instructor() -> None:
     offenders = [
         line

@@ -15,6 +15,7 @@ import os
 from service.config import Settings
 from service.engines.llm.tokens import encoding
 from service.logs import logging_config
+from service.store.redis import EmbeddedRedis, start_shared_redis
 
 
 def _env_int(name: str, default: int) -> int:
@@ -63,8 +64,22 @@ loglevel = os.environ.get("READOUT_LOG_LEVEL", "info").lower()
 logconfig_dict = logging_config(loglevel)
 
 
+# The master's embedded Redis (see service/store/redis.py), if it started one.
+_owned: list[EmbeddedRedis] = []
+
+
 def on_starting(server: object) -> None:
-    """In the master, before forking: load what workers can share instead of each copying it."""
+    """In the master, before forking: shared state and what workers can share instead of copy."""
+    # Workers inherit the environment, so the URL exported here is what their Settings read.
+    embedded = start_shared_redis(os.environ)
+    if embedded is not None:
+        _owned.append(embedded)
     settings = Settings()
     if "llm" in settings.enabled_engines():
         encoding(settings.model)
+
+
+def on_exit(server: object) -> None:
+    """In the master, after the last worker has stopped: stop the embedded Redis."""
+    while _owned:
+        _owned.pop().stop()

@@ -10,6 +10,7 @@ from flask_limiter import Limiter
 
 from service.config import Settings
 from service.errors import Unauthorized
+from service.store.redis import limits_uri
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 
@@ -60,7 +61,10 @@ def install(app: Flask, settings: Settings) -> Limiter:
         app=app,
         default_limits=[settings.rate_limit] if settings.rate_limit else [],
         default_limits_exempt_when=lambda: request.path in OPEN_PATHS,
-        storage_uri=settings.redis_url or "memory://",
+        # One count per key across every worker and machine sharing the Redis.
+        storage_uri=limits_uri(settings.redis_url) if settings.redis_url else "memory://",
+        # Should Redis go away, count per worker rather than fail every request.
+        in_memory_fallback_enabled=True,
         headers_enabled=True,
         key_prefix="readout",
     )

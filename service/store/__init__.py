@@ -1,0 +1,1 @@
+"""Shared state: the Redis connection (embedded or configured), the result cache, idempotency."""
