@@ -26,6 +26,8 @@ _PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person"}
 _GENDERS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 _STRIP_LEFT = ("the ", "The ", "a ", "A ", "an ", "An ")
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
+# Characters that never open or close a name: stray quote marks, dashes, commas ("X ''", "Y -").
+_EDGE = " \t\n'\"`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb-\u2010\u2013\u2014,;:/|"
 
 
 @lru_cache(maxsize=65536)
@@ -70,7 +72,19 @@ def entity_text(span: Span) -> tuple[str, int, int]:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             text = text[: -len(suffix)]
             break
-    return text, start, start + len(text)
+    trimmed = trim(text)
+    start += text.find(trimmed) if trimmed else 0
+    return trimmed, start, start + len(trimmed)
+
+
+def trim(name: str) -> str:
+    """A name without the stray punctuation the tagger may take in at either end."""
+    return name.strip(_EDGE)
+
+
+def has_word(form: str) -> bool:
+    """Whether a form holds a letter or digit (a lone quote mark or dash names nobody)."""
+    return any(c.isalnum() for c in form)
 
 
 def initials(name: str) -> str:
@@ -96,6 +110,7 @@ class ActorBook:
     # ------------------------------------------------------------------ building
 
     def _new(self, name: str, kind: ActorKind) -> ActorRecord:
+        name = trim(name)
         self._issued += 1
         actor = ActorRecord(id=f"A{self._issued}", name=name, kind=kind)
         self.actors.append(actor)
@@ -105,9 +120,10 @@ class ActorBook:
 
     def add_alias(self, actor: ActorRecord, alias: str) -> None:
         """Record another form of `actor` unless it names some other actor."""
+        alias = trim(alias)
         folded = key(alias)
         owner = self._by_form.get(folded)
-        if owner is not None or not folded:
+        if owner is not None or not folded or not has_word(alias):
             return
         actor.aliases.append(alias)
         self._by_form[folded] = actor
@@ -152,7 +168,9 @@ class ActorBook:
         actor = self.find(name)
         if actor is None:
             actor = self._new(name, ActorKind.person)
-            parts = name.split()
+            parts = actor.name.split()
+            if len(parts) >= 3 and parts[-1].lower() in self.cues.name_suffixes:
+                parts = parts[:-1]  # "Ana Ruiz Jr.": the surname is "Ruiz", not "Jr."
             if len(parts) >= 2:
                 first = next((i for i, p in enumerate(parts[1:], 1) if p.islower()), None)
                 self.add_alias(actor, " ".join(parts[first:]) if first else parts[-1])
@@ -235,16 +253,24 @@ class ActorBook:
             if mention.end > start:
                 yield mention
 
-    def by_role(self, words: Iterable[str], affiliation: str | None) -> ActorRecord | None:
-        """A person whose role holds `words` (and affiliation, when given)."""
+    def by_role(
+        self, words: Iterable[str], affiliation: str | None, *, strict: bool = False
+    ) -> ActorRecord | None:
+        """A person whose role holds `words` (and affiliation, when given; with `strict`, the
+        one person of that affiliation who holds it)."""
         wanted = {w.lower() for w in words}
-        for actor in self.actors:
-            if actor.kind is not ActorKind.person or not actor.role:
-                continue
-            role = {w.lower() for w in actor.role.split()}
-            if wanted <= role and (affiliation is None or actor.affiliation in (None, affiliation)):
-                return actor
-        return None
+        allowed = {affiliation} if strict else {None, affiliation}
+        found = [
+            actor
+            for actor in self.actors
+            if actor.kind is ActorKind.person
+            and actor.role
+            and wanted <= {w.lower() for w in actor.role.split()}
+            and (affiliation is None or actor.affiliation in allowed)
+        ]
+        if strict and len(found) != 1:
+            return None
+        return found[0] if found else None
 
 
 def doc_entities(doc: Doc) -> list[Span]:

@@ -106,6 +106,7 @@ class ActorCues:
     definites: dict[str, tuple[str, ...]]
     org_words: frozenset[str]
     name_particles: frozenset[str]
+    name_suffixes: frozenset[str]
     vessel_prefixes: frozenset[str]
     collective_possessors: frozenset[str]
     thing_words: frozenset[str]
@@ -184,6 +185,7 @@ def load_cues() -> Cues:
             definites={key: tuple(value) for key, value in actors["definites"].items()},
             org_words=_words(actors["org_words"], "words"),
             name_particles=_words(actors["names"], "particles"),
+            name_suffixes=_words(actors["names"], "suffixes"),
             vessel_prefixes=_words(actors["names"], "vessel_prefixes"),
             collective_possessors=_words(actors["names"], "collective_possessors"),
             thing_words=_words(actors["names"], "thing_words"),

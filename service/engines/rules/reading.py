@@ -534,10 +534,15 @@ class Reading:
         if head in cues.officials and head not in {"minister", "commander"}:
             return self._official(phrase, token, create=create)
         if head in cues.titles:
-            words = [t.text for t in token.lefts if t.dep_ in {"compound", "amod"}] + [token.text]
+            lefts = [t for t in token.lefts if t.dep_ in {"compound", "amod"}]
+            words = [t.text for t in lefts] + [token.text]
             affiliated = owners or states
             aff = affiliated[0].name if affiliated else None
             found = book.by_role(words, aff) or book.by_role(words, None)
+            stated = [t.text for t in lefts if book.state_of(t.text) is None] + [token.text]
+            if found is None and states and len(stated) < len(words):
+                # "the Finnish minister": the state word gives the affiliation, not the post
+                found = book.by_role(stated, states[0].name, strict=True)
             if found is None and head in {"head", "chief", "leader"} and aff:
                 found = next(
                     (a for a in book.actors if a.kind is ActorKind.person and a.affiliation == aff),
