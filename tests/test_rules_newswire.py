@@ -72,3 +72,23 @@ def test_the_nationality_minister_is_the_minister_named_earlier(summariser: Summ
         "minister spoke with Estonian Foreign Minister Kaarel Tamberg on Tuesday.",
     )
     assert [names(body, c.participants) for c in body.calls] == [{"Aino Lahtela", "Kaarel Tamberg"}]
+
+
+KINDS = (
+    "Fishing quotas\n\nOpposition leader Gerrit Vos said the minister must resign. The Norwegian "
+    "ministry refused to accept the findings. Prime Minister Karla Imre said her government was "
+    "prepared to impose sanctions. Norwegian Trade Minister Lotte Brandt said Norway would cut "
+    "gas supplies unless the fines were lifted."
+)
+
+
+def test_must_is_an_appeal_refusing_to_accept_a_denial_and_a_penalty_a_threat(
+    summariser: Summariser,
+) -> None:
+    body = summarise(summariser, KINDS)
+    assert claimants(body) == [
+        ("Gerrit Vos", "appeal"),
+        ("Norwegian ministry", "denial"),
+        ("Karla Imre", "threat"),
+        ("Lotte Brandt", "threat"),
+    ]

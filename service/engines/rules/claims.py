@@ -67,6 +67,10 @@ def _kind(token: Token, cues: ClaimCues) -> ClaimKind | None:
             return cues.phrases[(word, child.lower_)]
         if child.dep_ == "prt" and child.lower_ in cues.not_speech_particles:
             return None  # "called off the meeting"
+    if word in cues.refusals and any(
+        c.dep_ == "xcomp" and c.lower_ in cues.acceptance for c in token.children
+    ):
+        return ClaimKind.denial  # "refused to accept the findings"
     if word in cues.content_only and not any(
         c.dep_ in {"ccomp", "parataxis"} for c in token.children
     ):
@@ -274,7 +278,16 @@ class ClaimFinder:
                 if c.dep_ == "advcl"
                 for m in c.children
             )
-            return ClaimKind.threat if conditional else ClaimKind.commitment
+            acts = {
+                t.lower_
+                for a in (content, *(c for c in content.children if c.dep_ == "acomp"))
+                for t in (a, *(c for c in a.children if c.dep_ == "xcomp"))
+            }
+            if conditional or acts & cues.threat_acts:
+                return ClaimKind.threat  # "would expel ... unless", "is prepared to impose ..."
+            return ClaimKind.commitment
+        if any(c.dep_ == "aux" and c.lower_ in cues.appeal_modals for c in content.children):
+            return ClaimKind.appeal  # "said the board must resign"
         if (
             content.lower_ in cues.copulas
             and any(c.dep_ == "acomp" and c.tag_ == "JJ" for c in content.children)
@@ -291,6 +304,10 @@ class ClaimFinder:
             return True
         if any(c.dep_ == "poss" and c.lower_ in {"our", "my"} for c in subject.children):
             return True
+        if claimant.kind is ActorKind.person and any(
+            c.dep_ == "poss" and c.lower_ in {"his", "her"} for c in subject.children
+        ):
+            return True  # "said her government was ready to ...": the speaker's side
         actor = reading.resolve(sentence, subject, create=False)
         if actor is None:
             return False

@@ -70,6 +70,10 @@ class ClaimCues:
     copulas: frozenset[str]
     not_speech_particles: frozenset[str]
     content_only: frozenset[str]
+    threat_acts: frozenset[str]
+    appeal_modals: frozenset[str]
+    acceptance: frozenset[str]
+    refusals: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
