@@ -92,3 +92,23 @@ def test_must_is_an_appeal_refusing_to_accept_a_denial_and_a_penalty_a_threat(
         ("Karla Imre", "threat"),
         ("Lotte Brandt", "threat"),
     ]
+
+
+def test_a_collective_speaker_makes_a_claim_also_through_according_to(
+    summariser: Summariser,
+) -> None:
+    said = summarise(summariser, "Arrests\n\nPolice said three people were arrested near the pier.")
+    assert claimants(said) == [("Police", "assertion")]
+    according = summarise(
+        summariser, "Arrests\n\nThree people were arrested near the pier, according to police."
+    )
+    assert claimants(according) == [("police", "assertion")]
+
+
+def test_an_unnamed_post_is_not_a_person_named_only_later(summariser: Summariser) -> None:
+    body = summarise(
+        summariser,
+        'Budget\n\nThe minister said: "We will not be intimidated." Later, Finance Minister '
+        "Odile Brun told parliament the budget was balanced.",
+    )
+    assert ("Odile Brun", "commitment") not in claimants(body)

@@ -254,16 +254,25 @@ class ActorBook:
                 yield mention
 
     def by_role(
-        self, words: Iterable[str], affiliation: str | None, *, strict: bool = False
+        self,
+        words: Iterable[str],
+        affiliation: str | None,
+        *,
+        strict: bool = False,
+        before: int | None = None,
     ) -> ActorRecord | None:
-        """A person whose role holds `words` (and affiliation, when given; with `strict`, the
-        one person of that affiliation who holds it)."""
+        """A person named before offset `before` whose role holds `words` (and affiliation,
+        when given; with `strict`, the one person of that affiliation who holds it)."""
         wanted = {w.lower() for w in words}
         allowed = {affiliation} if strict else {None, affiliation}
+        named = (
+            None if before is None else {m.actor.id for m in self.mentions() if m.start < before}
+        )
         found = [
             actor
             for actor in self.actors
             if actor.kind is ActorKind.person
+            and (named is None or actor.id in named)
             and actor.role
             and wanted <= {w.lower() for w in actor.role.split()}
             and (affiliation is None or actor.affiliation in allowed)

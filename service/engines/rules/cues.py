@@ -111,6 +111,7 @@ class ActorCues:
     org_words: frozenset[str]
     name_particles: frozenset[str]
     name_suffixes: frozenset[str]
+    collectives: frozenset[str]
     vessel_prefixes: frozenset[str]
     collective_possessors: frozenset[str]
     thing_words: frozenset[str]
@@ -190,6 +191,7 @@ def load_cues() -> Cues:
             org_words=_words(actors["org_words"], "words"),
             name_particles=_words(actors["names"], "particles"),
             name_suffixes=_words(actors["names"], "suffixes"),
+            collectives=_words(actors, "collectives"),
             vessel_prefixes=_words(actors["names"], "vessel_prefixes"),
             collective_possessors=_words(actors["names"], "collective_possessors"),
             thing_words=_words(actors["names"], "thing_words"),

@@ -538,11 +538,15 @@ class Reading:
             words = [t.text for t in lefts] + [token.text]
             affiliated = owners or states
             aff = affiliated[0].name if affiliated else None
-            found = book.by_role(words, aff) or book.by_role(words, None)
+            at = sentence.start(token)
+            # a later name only when the article says whose post it is ("Chile's minister")
+            found = book.by_role(words, aff, before=None if aff else at) or book.by_role(
+                words, None, before=at
+            )
             stated = [t.text for t in lefts if book.state_of(t.text) is None] + [token.text]
             if found is None and states and len(stated) < len(words):
                 # "the Finnish minister": the state word gives the affiliation, not the post
-                found = book.by_role(stated, states[0].name, strict=True)
+                found = book.by_role(stated, states[0].name, strict=True, before=at)
             if found is None and head in {"head", "chief", "leader"} and aff:
                 found = next(
                     (a for a in book.actors if a.kind is ActorKind.person and a.affiliation == aff),
@@ -585,7 +589,19 @@ class Reading:
                     return actor
                 if actor.role and head in actor.role.lower().split():
                     return actor
+        if create and self._collective(token):
+            return book.organisation(phrase.text)  # "police said", "Republicans say"
         return None
+
+    def _collective(self, token: Token) -> bool:
+        """A plural or collective speaker that names a body of people: "police", "Republicans"."""
+        if token.lower_ in self.cues.actors.collectives:
+            return True
+        return (
+            token.tag_ == "NNPS"
+            and token.ent_type_ == "NORP"
+            and self.book.state_of(token.text) is None
+        )
 
     def _pronoun(self, sentence: Sentence, token: Token) -> ActorRecord | None:
         """He/she: the speaker whose report holds it, else the latest subject of the last two
