@@ -112,3 +112,67 @@ def test_an_unnamed_post_is_not_a_person_named_only_later(summariser: Summariser
         "Odile Brun told parliament the budget was balanced.",
     )
     assert ("Odile Brun", "commitment") not in claimants(body)
+
+
+def calls(body: SummaryResponse) -> list[tuple[set[str], str | None]]:
+    return [(names(body, c.participants), c.date and c.date.isoformat()) for c in body.calls]
+
+
+def test_welcoming_hosting_and_receiving_people_are_meetings(summariser: Summariser) -> None:
+    body = summarise(
+        summariser,
+        "Visits\n\nAustrian President Ilse Marant welcomed Peruvian Prime Minister Jorge Peñalba "
+        "to Vienna on Monday. Swiss Chancellor Reto Amsler hosted talks with Dutch Prime "
+        "Minister Sander Kuijpers on Tuesday. Marant welcomed the decision of the court.",
+    )
+    assert calls(body) == [
+        ({"Ilse Marant", "Jorge Peñalba"}, "2026-02-09"),
+        ({"Reto Amsler", "Sander Kuijpers"}, "2026-02-10"),
+    ]
+    assert {c.medium for c in body.calls} == {"in_person"}
+
+
+def test_resumed_negotiations_is_a_call(summariser: Summariser) -> None:
+    body = summarise(
+        summariser,
+        "Port dispute\n\nUnion leader Fenna Dijkstra and port director Wouter Haas resumed "
+        "negotiations on Tuesday.",
+    )
+    assert calls(body) == [({"Fenna Dijkstra", "Wouter Haas"}, "2026-02-10")]
+
+
+def test_calls_with_several_counterparts_are_one_call_each_with_the_one_date(
+    summariser: Summariser,
+) -> None:
+    body = summarise(
+        summariser,
+        "Calls\n\nNorwegian Foreign Minister Anika Solberg held calls with three counterparts on "
+        "Sunday: Pedro Almaraz of Spain, Jonas Keller of Germany and Yusuf Demir of Turkey.",
+    )
+    assert calls(body) == [
+        ({"Anika Solberg", "Pedro Almaraz"}, "2026-02-08"),
+        ({"Anika Solberg", "Jonas Keller"}, "2026-02-08"),
+        ({"Anika Solberg", "Yusuf Demir"}, "2026-02-08"),
+    ]
+
+
+def test_a_call_told_with_a_person_and_again_with_the_state_is_one_call(
+    summariser: Summariser,
+) -> None:
+    body = summarise(
+        summariser,
+        "Arctic\n\nNorwegian Foreign Minister Anika Solberg spoke with Swedish Foreign Minister "
+        "Lars Ekholm on Sunday. Norway and Ekholm discussed the Arctic on Sunday, Solberg's "
+        "office said.",
+    )
+    assert calls(body) == [({"Anika Solberg", "Lars Ekholm"}, "2026-02-08")]
+
+
+def test_states_meeting_in_the_lead_are_the_people_named_next(summariser: Summariser) -> None:
+    body = summarise(
+        summariser,
+        "River talks\n\nPeru and Ecuador held talks on the river dispute on Tuesday. Peruvian "
+        "Water Minister Rosa Quispe and Ecuadorian Environment Minister Luis Andrade met for "
+        "four hours in Lima.",
+    )
+    assert calls(body) == [({"Rosa Quispe", "Luis Andrade"}, "2026-02-10")]

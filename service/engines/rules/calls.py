@@ -225,7 +225,9 @@ class CallFinder:
             partner_heads += [
                 t
                 for c in verb.children
-                if c.dep_ == "dobj" and (noun is None or c.i != noun.i)
+                if c.dep_ == "dobj"
+                and (noun is None or c.i != noun.i)
+                and (word not in cues.hosting or self.sides.partner_object(c))
                 for t in conjuncts(c)
             ]
         partner_heads += _partners(verb, noun)
@@ -344,15 +346,20 @@ class CallFinder:
         partners: list[ActorRecord],
         initiator: ActorRecord | None,
     ) -> list[FoundCall]:
-        separate = any(c.lower_ in self.cues.separately for c in anchor.children) or any(
-            c.dep_ == "amod" and c.lower_ in self.cues.separate
-            for n in (anchor, *anchor.children)
-            if n.lower_ in self.cues.event_nouns
-            for c in n.children
+        separate = (
+            any(c.lower_ in self.cues.separately for c in anchor.children)
+            or any(
+                c.dep_ == "amod" and c.lower_ in self.cues.separate
+                for n in (anchor, *anchor.children)
+                if n.lower_ in self.cues.event_nouns
+                for c in n.children
+            )
+            # "held calls with three counterparts": one call each
+            or any(n.lower_ in self.cues.several for n in (anchor, *anchor.children))
         )
         groups = [[*sides, p] for p in partners] if separate and sides else [sides + partners]
         calls: list[FoundCall] = []
-        for people in groups:
+        for people in map(_without_served_states, groups):
             if len(people) < 2:
                 continue
             call = FoundCall(participants=people, sentences=[sentence.number])
@@ -585,15 +592,70 @@ def _told_during(noun: Token, verb: Token) -> bool:
     return _in_phrase_on(noun, verb) and any(c.lower_ in {"a", "an"} for c in noun.children)
 
 
+def _without_served_states(people: list[ActorRecord]) -> list[ActorRecord]:
+    """The sides without a state that a person among them already stands for ("X of Norway
+    met Y in Oslo": not Norway as well)."""
+    served = {p.affiliation for p in people if p.kind is ActorKind.person and p.affiliation}
+    return [
+        a for a in people if a.kind is not ActorKind.state or not (served & {a.name, *a.aliases})
+    ]
+
+
+def _sides(call: FoundCall, other: FoundCall) -> set[str]:
+    """A call's participant ids, each state replaced by the person of `other` who serves it."""
+    ids: set[str] = set()
+    for actor in call.participants:
+        forms = {actor.name, *actor.aliases}
+        person = next(
+            (
+                p
+                for p in other.participants
+                if actor.kind is ActorKind.state
+                and p.kind is ActorKind.person
+                and p.affiliation in forms
+            ),
+            None,
+        )
+        ids.add((person or actor).id)
+    return ids
+
+
+def _people(call: FoundCall) -> int:
+    return sum(a.kind is ActorKind.person for a in call.participants)
+
+
+def _same_sides(call: FoundCall, other: FoundCall) -> bool:
+    """The same people, or a person once and that person's state the other time; or, on the
+    same day, states whose people all took part in the other call ("X and Y held talks on
+    Monday" + the ministers of X and Y and a mediator)."""
+    ids = {a.id for a in call.participants}
+    others = {a.id for a in other.participants}
+    if ids == others or _sides(call, other) == others or _sides(other, call) == ids:
+        return True
+    if call.date is None or call.date != other.date:
+        return False
+    return _sums_up(call, other) or _sums_up(other, call)
+
+
+def _sums_up(states: FoundCall, people: FoundCall) -> bool:
+    """States only, then within the next two sentences as many people or more, no state
+    among them: the lead sums up, the people who met for those states follow."""
+    return (
+        all(a.kind is ActorKind.state for a in states.participants)
+        and not any(a.kind is ActorKind.state for a in people.participants)
+        and len(people.participants) >= len(states.participants)
+        and 0 <= people.sentences[0] - states.sentences[0] <= _RESTATED_WITHIN
+    )
+
+
 def _merge(calls: list[FoundCall]) -> list[FoundCall]:
     merged: list[FoundCall] = []
     for call in calls:
-        ids = {a.id for a in call.participants}
         twin = next(
             (
                 m
                 for m in merged
-                if {a.id for a in m.participants} == ids
+                if _same_sides(call, m)
                 and (m.date is None or call.date is None or m.date == call.date)
             ),
             None,
@@ -601,6 +663,10 @@ def _merge(calls: list[FoundCall]) -> list[FoundCall]:
         if twin is None:
             merged.append(call)
             continue
+        if _people(call) > _people(twin) or (
+            _people(call) == _people(twin) and len(call.participants) > len(twin.participants)
+        ):
+            twin.participants = call.participants  # the person, not the state
         twin.sentences = sorted({*twin.sentences, *call.sentences})
         if twin.date is None and call.date is not None:
             twin.date, twin.date_text = call.date, call.date_text

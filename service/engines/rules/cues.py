@@ -22,6 +22,8 @@ class CallCues:
 
     verbs: frozenset[str]
     object_verbs: frozenset[str]
+    hosting: frozenset[str]
+    several: frozenset[str]
     light_verbs: frozenset[str]
     nouns: frozenset[str]
     joint_verbs: frozenset[str]

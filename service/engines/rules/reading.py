@@ -418,7 +418,13 @@ class Reading:
                     "expert",
                 }:
                     left = [t for t in child.lefts if t.dep_ in {"amod", "compound"}]
-                    first = left[0].i if left else child.i
+                    state = self.book.state_of(left[0].text) if left else None
+                    if state is not None:
+                        # "X, the Egyptian water minister,": Egypt's, and a water minister
+                        owner = self.book.find(state.name) or self.book.find(left[0].text)
+                        actor.affiliation = actor.affiliation or (owner or state).name
+                        left = [t for t in left if t.i > left[0].i]
+                    first = left[0].left_edge.i if left else child.i
                     actor.role = doc[first : child.i + 1].text
         start = titles[0].i if titles else ent.start
         self._pending.append((actor, sentence, ent, start))

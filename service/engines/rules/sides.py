@@ -41,7 +41,7 @@ class EventSides:
         tokens: dict[int, Token] = {}
         for child in verb.children:
             other_object = child.dep_ == "dobj" and (noun is None or child.i != noun.i)
-            if other_object and not (keep_object and self._partner_object(child)):
+            if other_object and not (keep_object and self.partner_object(child)):
                 continue
             if child.dep_ in _CLAUSES or (child.dep_ == "conj" and child.tag_.startswith("VB")):
                 continue  # "... and thanked her": another event
@@ -71,7 +71,7 @@ class EventSides:
             for t in _phrase(agent)
         ]
 
-    def _partner_object(self, token: Token) -> bool:
+    def partner_object(self, token: Token) -> bool:
         """An object that can be a side: a name, a pronoun, or a noun for people ("the Qatari
         ambassador", "commanders"), not a thing or a crowd ("millions of Afghans")."""
         if token.tag_ in {"NNP", "NNPS", "PRP"} or token.ent_type_ in {"PERSON", "ORG", "GPE"}:
