@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from service.config import Fallback, Settings
-from service.http import security
+from service.http import security, telemetry
 from service.http.openapi import build_spec
 from service.http.problems import register_error_handlers
 from service.http.routes import register_routes
@@ -68,6 +68,7 @@ def create_app(
     app.extensions["readout.spec"] = spec
     register_error_handlers(app)
     app.before_request(_start_request)
+    telemetry.install(app)
     app.extensions["readout.limiter"] = security.install(app, settings)
     register_routes(app, spec)
     spec.register(app)

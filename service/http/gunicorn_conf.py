@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import shutil
+import tempfile
+from typing import Any
 
 from service.config import Settings
 from service.engines.llm.tokens import encoding
@@ -66,10 +69,19 @@ logconfig_dict = logging_config(loglevel)
 
 # The master's embedded Redis (see service/store/redis.py), if it started one.
 _owned: list[EmbeddedRedis] = []
+_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def on_starting(server: object) -> None:
     """In the master, before forking: shared state and what workers can share instead of copy."""
+    # prometheus-client's multiprocess mode: each worker writes its values to files here and a
+    # scrape adds them up. A private, empty directory per master (never one inherited: stale
+    # files from another run would be added in); set before any worker imports the client.
+    os.environ[_METRICS_DIR] = tempfile.mkdtemp(prefix="readout-metrics-")
+    # Imported now, after the variable (the client picks its mode on import), so that
+    # child_exit is quick; the master itself never counts anything.
+    import prometheus_client.multiprocess  # noqa: F401
+
     # Workers inherit the environment, so the URL exported here is what their Settings read.
     embedded = start_shared_redis(os.environ)
     if embedded is not None:
@@ -79,7 +91,16 @@ def on_starting(server: object) -> None:
         encoding(settings.model)
 
 
+def child_exit(server: object, worker: Any) -> None:
+    """In the master, when a worker ended: drop its live gauges (requests in flight)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def on_exit(server: object) -> None:
-    """In the master, after the last worker has stopped: stop the embedded Redis."""
+    """In the master, after the last worker stopped: stop the Redis, remove the metrics files."""
     while _owned:
         _owned.pop().stop()
+    if directory := os.environ.pop(_METRICS_DIR, None):
+        shutil.rmtree(directory, ignore_errors=True)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
 from service.errors import InvalidRequest, UpstreamError
+from service.http import telemetry
 from service.http.state import ReadoutState
 
 _ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 413, 415, 422, 429, 500, 502, 503, 504)}
@@ -131,12 +132,15 @@ def summaries() -> Response:
     """Summarise one article into grounded actors, calls and claims."""
     readout = state()
     parsed = parse_summary_request(readout.settings.max_chars)
+    requested = parsed.engine.value if parsed.engine else readout.summariser.default_engine
     try:
         answer = readout.summariser.summarise(parsed)
     except UpstreamError as error:
         g.log_fields = {"attempts": error.attempts, "usage": error.usage.model_dump()}
+        telemetry.count_failure(error, requested, readout.settings.model)
         raise
     meta = answer.meta
+    telemetry.count_answer(meta, requested)
     g.log_fields = {
         "engine": meta.engine.value,
         "attempts": meta.attempts,

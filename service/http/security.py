@@ -13,6 +13,8 @@ from service.errors import Unauthorized
 from service.store.redis import limits_uri
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+# Needs a key when keys are configured, but a scraper polling it is not rate limited.
+UNLIMITED_PATHS = OPEN_PATHS | {"/metrics"}
 
 
 def load_keys(settings: Settings) -> tuple[bytes, ...]:
@@ -60,7 +62,7 @@ def install(app: Flask, settings: Settings) -> Limiter:
         key_func=client_identity,
         app=app,
         default_limits=[settings.rate_limit] if settings.rate_limit else [],
-        default_limits_exempt_when=lambda: request.path in OPEN_PATHS,
+        default_limits_exempt_when=lambda: request.path in UNLIMITED_PATHS,
         # One count per key across every worker and machine sharing the Redis.
         storage_uri=limits_uri(settings.redis_url) if settings.redis_url else "memory://",
         # Should Redis go away, count per worker rather than fail every request.

@@ -26,6 +26,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_e
 from schemas.article import SegmentedArticle
 from schemas.contract import FieldError, SummaryRequest, Usage
 from schemas.extraction import Extraction, bind_article
+from service import metrics
 from service.config import InstructorMode, Settings
 from service.engines.llm.prompt import Prompt
 from service.engines.llm.tokens import TokenCounter
@@ -121,6 +122,18 @@ def _transient(error: BaseException) -> bool:
     if isinstance(error, openai.APIStatusError):
         return error.status_code == 429 or error.status_code >= 500
     return isinstance(error, openai.APIConnectionError)
+
+
+def _outcome(error: openai.OpenAIError) -> str:
+    """How one upstream call failed, as a metric label."""
+    if isinstance(error, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(error, openai.APIConnectionError):
+        return "connection_error"
+    status = getattr(error, "status_code", 0)
+    return {429: "rate_limited", 503: "unavailable"}.get(status) or (
+        "server_error" if status >= 500 else "client_error"
+    )
 
 
 def _as_upstream_error(error: BaseException) -> UpstreamError:
@@ -242,9 +255,14 @@ class LLMEngine:
                     remaining = deadline.remaining()
                     if remaining <= 0:
                         raise DeadlineExceeded("The request's deadline passed.")
-                    completion: ChatCompletion = self._client.chat.completions.create(
-                        **kwargs, timeout=remaining
-                    )
+                    try:
+                        completion: ChatCompletion = self._client.chat.completions.create(
+                            **kwargs, timeout=remaining
+                        )
+                    except openai.OpenAIError as error:
+                        metrics.UPSTREAM_CALLS.labels(_outcome(error)).inc()
+                        raise
+                    metrics.UPSTREAM_CALLS.labels("ok").inc()
         except UpstreamError:
             raise
         except openai.OpenAIError as error:
