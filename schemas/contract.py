@@ -73,6 +73,14 @@ class EngineName(StrEnum):
     rules = "rules"
 
 
+class OffsetUnit(StrEnum):
+    """The unit of every span's `start` and `end`."""
+
+    codepoint = "codepoint"
+    utf16 = "utf16"
+    utf8 = "utf8"
+
+
 def parse_published_at(value: str) -> dt.date:
     """Parse `YYYY-MM-DD` or an ISO 8601 datetime into the calendar date it names."""
     if len(value) == 10:
@@ -121,6 +129,16 @@ class SummaryRequest(BaseModel):
     id: str | None = Field(default=None, max_length=200)
     engine: EngineName | None = Field(
         default=None, description="Ask for an engine, within what the operator allows."
+    )
+    strict: bool = Field(
+        default=False,
+        strict=True,
+        description="Fail with 502 model-output-invalid rather than set any item aside.",
+    )
+    offset_unit: OffsetUnit = Field(
+        default=OffsetUnit.codepoint,
+        description="Unit of span offsets: Unicode code points (Python), UTF-16 code units "
+        "(JavaScript, browsers) or UTF-8 bytes (Go, Rust).",
     )
 
     @field_validator("text", "title", "published_at", "source", "url", "id")
@@ -221,6 +239,14 @@ class Usage(BaseModel):
         self.total_tokens += prompt + completion
 
 
+class Rejected(BaseModel):
+    """An item the engine gave that failed its checks on every attempt, and was set aside."""
+
+    kind: str = Field(description="actor, call, claim, summary or key_point")
+    ref: str = Field(description="The engine's key for the item (A3, C2, K5, key_points[1]).")
+    reason: str = Field(description="Why, in the service's words (never the model's output).")
+
+
 class Meta(BaseModel):
     """How the answer was produced."""
 
@@ -228,9 +254,16 @@ class Meta(BaseModel):
     model: str
     prompt_version: str
     schema_version: str = SCHEMA_VERSION
-    attempts: int
+    attempts: int = Field(description="Model calls in all: first answer, re-asks and repairs.")
+    repairs: int = Field(
+        default=0, description="Repair requests sent for items that failed their checks."
+    )
     usage: Usage
     latency_ms: int
+    offset_unit: OffsetUnit = OffsetUnit.codepoint
+    rejected: list[Rejected] = Field(
+        default_factory=list, description="Items set aside because they stayed ungrounded."
+    )
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -269,6 +302,7 @@ class Problem(BaseModel):
     attempts: int | None = None
     usage: Usage | None = None
     retry_after: int | None = None
+    rejected: list[Rejected] | None = None
 
 
 class Health(BaseModel):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from schemas.contract import FieldError, Usage
+from schemas.contract import FieldError, Rejected, Usage
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "urn:readout:problem:"
@@ -113,9 +113,20 @@ class UpstreamError(ReadoutError):
 
 
 class OutputInvalid(UpstreamError):
-    """The model's output failed validation on every attempt."""
+    """The model's output failed validation on every attempt (or, for a strict request, some
+    items did and would have been set aside: `rejected` lists them)."""
 
     status, slug, title = 502, "model-output-invalid", "Model output stayed invalid"
+
+    def __init__(self, detail: str | None = None, *, rejected: list[Rejected] | None = None):
+        super().__init__(detail)
+        self.rejected = rejected
+
+    def extensions(self) -> dict[str, Any]:
+        found = super().extensions()
+        if self.rejected is not None:
+            found["rejected"] = [item.model_dump() for item in self.rejected]
+        return found
 
 
 class OutputTruncated(UpstreamError):

@@ -87,15 +87,24 @@ def test_fallback_answers_with_rules_and_says_why(
     assert any(f"({status})" in w and "llm engine failed" in w for w in meta["warnings"])
 
 
-def test_fallback_covers_output_that_stays_invalid(llm: respx.MockRouter) -> None:
-    bad = answer("fjord-patrols")
-    bad["actors"][0]["name"] = "Nobody In This Article"
-    route = llm.post("/chat/completions").mock(return_value=completion(bad))
+def test_fallback_covers_output_that_stays_unparsable(llm: respx.MockRouter) -> None:
+    route = llm.post("/chat/completions").mock(return_value=completion("{not json"))
     response = _client(fallback="rules").post("/v1/summaries", json={"text": TEXT})
     assert response.status_code == 200
     meta = response.get_json()["meta"]
     assert meta["engine"] == "rules" and route.call_count == 3
     assert meta["attempts"] >= 3 and meta["usage"]["total_tokens"] == 450
+
+
+def test_an_ungrounded_item_is_set_aside_not_a_fallback(llm: respx.MockRouter) -> None:
+    bad = answer("fjord-patrols")
+    bad["actors"][5]["name"] = "Nobody In This Article"
+    route = llm.post("/chat/completions").mock(return_value=completion(bad))
+    response = _client(fallback="rules").post("/v1/summaries", json={"text": TEXT})
+    assert response.status_code == 200
+    meta = response.get_json()["meta"]
+    assert meta["engine"] == "llm" and route.call_count == 3
+    assert [(r["kind"], r["ref"]) for r in meta["rejected"]] == [("actor", "A6")]
 
 
 def test_without_fallback_the_llm_failure_is_returned(llm: respx.MockRouter) -> None:

@@ -40,6 +40,7 @@ class Row:
     retry_after: int | None = None
     max_seconds: float = TIMEOUT_S + 0.5
     min_seconds: float = 0.0
+    rejected: int = 0
 
 
 ROWS = [
@@ -65,12 +66,12 @@ ROWS = [
         502, "model-refused", 1, 1),
     Row("non-json", "tool arguments that are not JSON, every time", "nonjson",
         502, "model-output-invalid", MAX_ATTEMPTS, MAX_ATTEMPTS),
-    Row("invalid-always", "schema-invalid output (a one-participant call), every time", "invalid",
-        502, "model-output-invalid", MAX_ATTEMPTS, MAX_ATTEMPTS),
+    Row("invalid-always", "an invented actor in a one-participant call, every time (repairs too)",
+        "invalid", 200, None, MAX_ATTEMPTS, MAX_ATTEMPTS, rejected=2),
     Row("invalid-actor-always", "an actor the article never names, every time", "invalid-actor",
-        502, "model-output-invalid", MAX_ATTEMPTS, MAX_ATTEMPTS),
-    Row("invalid-then-valid", "schema-invalid output, then a valid answer", "invalid,valid",
-        200, None, 2, 2),
+        200, None, MAX_ATTEMPTS, MAX_ATTEMPTS, rejected=1),
+    Row("invalid-then-valid", "that invented actor and call, then a repair fixing the actor "
+        "and leaving the call out", "invalid,valid", 200, None, 2, 2, rejected=1),
 ]  # fmt: skip
 
 
@@ -120,6 +121,7 @@ def test_fault_matrix_row(row: Row, fake: FakeUpstream, service: LiveService) ->
         assert response.headers["content-type"].startswith("application/json")
         assert body["meta"]["attempts"] == row.attempts
         assert body["meta"]["usage"]["total_tokens"] > 0
+        assert len(body["meta"]["rejected"]) == row.rejected
         return
     assert response.headers["content-type"].startswith("application/problem+json")
     assert body["type"] == PROBLEM + row.problem
@@ -149,7 +151,8 @@ def markdown_table() -> str:
     for row in ROWS:
         problem = f"`{PROBLEM}{row.problem}`" if row.problem else "— (summary, "
         if row.problem is None:
-            problem += f"`meta.attempts={row.attempts}`)"
+            problem += f"`meta.attempts={row.attempts}`"
+            problem += f", {row.rejected} set aside in `meta.rejected`)" if row.rejected else ")"
         retry = str(row.retry_after) if row.retry_after is not None else "—"
         lines.append(
             f"| {row.id} | {row.behaviour} | {row.status} | {problem} | {row.calls} | {retry} |"

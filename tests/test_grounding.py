@@ -1,4 +1,4 @@
-"""Grounding validators reject whatever is not in the article; grounding returns exact spans."""
+"""Item checks refuse whatever the cited sentences do not support; grounding returns exact spans."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.article import SegmentedArticle
-from schemas.extraction import Extraction, bind_article
+from schemas.extraction import Extraction
+from service.pipeline.checks import Review, review
+from service.pipeline.engine import ItemRef
 from service.pipeline.grounding import ground
 from service.pipeline.segment import Segmenter
 from tests.conftest import answer, article
@@ -21,8 +23,8 @@ def segmented() -> SegmentedArticle:
     return Segmenter().segment(article("fjord-patrols"), dt.date(2026, 3, 15))
 
 
-def _validate(data: dict[str, Any], segmented: SegmentedArticle) -> Extraction:
-    return Extraction.model_validate(data, context={"article": segmented})
+def _review(data: dict[str, Any], segmented: SegmentedArticle) -> Review:
+    return review(Extraction.model_validate(data), segmented)
 
 
 def _changed(**path_values: Any) -> dict[str, Any]:
@@ -36,62 +38,83 @@ def _changed(**path_values: Any) -> dict[str, Any]:
     return data
 
 
-def test_canned_answer_validates(segmented: SegmentedArticle) -> None:
-    assert len(_validate(answer("fjord-patrols"), segmented).claims) == 5
+def _messages(checked: Review) -> dict[ItemRef, str]:
+    return {ref: " | ".join(i.message for i in issues) for ref, issues in checked.errors.items()}
+
+
+def test_canned_answer_passes_every_check(segmented: SegmentedArticle) -> None:
+    checked = _review(answer("fjord-patrols"), segmented)
+    assert checked.errors == {}
+    assert len(checked.draft.claims) == 5
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "ref", "message"),
     [
-        ({"claims__0__sentences": [0]}, "sentence numbers [0] do not exist"),
-        ({"calls__0__sentences": [11]}, "sentence numbers [11] do not exist"),
-        ({"claims__0__quote": "We agreed to stop all patrols"}, "is not verbatim"),
-        ({"claims__0__sentences": [6]}, "is not verbatim"),
-        ({"actors__0__name": "Ingrid Halvorsen-Berg"}, "does not appear in the article"),
-        ({"actors__2__aliases": ["Oslo", "Bergen"]}, "alias 'Bergen' does not appear"),
-        ({"claims__1__claimant": "A9"}, "claimant refers to undeclared actors ['A9']"),
-        ({"calls__0__readout_by": ["A7"]}, "readout_by refers to undeclared actors"),
-        ({"calls__0__participants": ["A1", "A1"]}, "at least two distinct participants"),
-        ({"calls__0__initiator": "A3"}, "initiator must be one of its participants"),
-        ({"actors__1__id": "A1"}, "declared more than once"),
-        ({"actors__5__name": "Vergara"}, "are the same actor"),
-        ({"calls__0__date": "2026-04-02"}, "after publication"),
-        ({"calls__1__date_text": "on Friday"}, "is not in the cited sentences"),
+        ({"claims__0__sentences": [0]}, ("claim", "K1"), "sentence numbers [0] do not exist"),
+        ({"calls__0__sentences": [11]}, ("call", "C1"), "sentence numbers [11] do not exist"),
+        ({"claims__0__quote": "We agreed to stop all patrols"}, ("claim", "K1"), "not verbatim"),
+        ({"claims__0__sentences": [6]}, ("claim", "K1"), "not verbatim"),
+        ({"actors__0__name": "Ingrid Halvorsen-Berg"}, ("actor", "A1"), "does not appear"),
+        ({"actors__2__aliases": ["Oslo", "Bergen"]}, ("actor", "A3"), "alias 'Bergen' does not"),
+        ({"claims__1__claimant": "A9"}, ("claim", "K2"), "claimant refers to undeclared actors"),
+        ({"calls__0__readout_by": ["A7"]}, ("call", "C1"), "readout_by refers to undeclared"),
+        ({"calls__0__participants": ["A1", "A1"]}, ("call", "C1"), "at least two distinct"),
+        ({"calls__0__initiator": "A3"}, ("call", "C1"), "initiator must be one of"),
+        ({"calls__0__date": "2026-04-02"}, ("call", "C1"), "does not match date_text"),
+        ({"calls__1__date_text": "on Friday"}, ("call", "C2"), "is not in one cited sentence"),
     ],
 )
-def test_ungrounded_drafts_are_rejected(
-    segmented: SegmentedArticle, change: dict[str, Any], message: str
+def test_ungrounded_items_are_flagged_one_by_one(
+    segmented: SegmentedArticle, change: dict[str, Any], ref: tuple[str, str], message: str
 ) -> None:
-    with pytest.raises(ValidationError) as raised:
-        _validate(_changed(**change), segmented)
-    assert message in str(raised.value)
+    checked = _review(_changed(**change), segmented)
+    messages = _messages(checked)
+    assert message in messages[ItemRef(*ref)]
+    # Only the item at fault (and no other) is flagged.
+    assert set(messages) == {ItemRef(*ref)}
 
 
-def test_quote_tolerates_whitespace_and_quote_marks_only(segmented: SegmentedArticle) -> None:
-    spaced = _changed(claims__0__quote='"We  agreed that the patrols\nmust continue"')
-    grounded = ground(_validate(spaced, segmented), segmented)
-    quote = grounded.claims[0].quote_span
+def test_repeated_actor_ids_are_a_structural_error() -> None:
+    with pytest.raises(ValidationError, match="given more than once"):
+        Extraction.model_validate(_changed(actors__1__id="A1"))
+
+
+def test_unknown_keys_are_structural_errors() -> None:
+    data = _changed()
+    data["claims"][2]["disputedBy"] = ["A3"]
+    with pytest.raises(ValidationError, match="disputedBy"):
+        Extraction.model_validate(data)
+
+
+def test_quote_matched_loosely_returned_as_the_article_has_it(
+    segmented: SegmentedArticle,
+) -> None:
+    spaced = _changed(claims__0__quote='"we  AGREED that the patrols\nmust continue"')
+    checked = _review(spaced, segmented)
+    assert checked.errors == {}
+    assert checked.draft.claims[0].quote == "We agreed that the patrols must continue"
+    quote = ground(checked.draft, segmented).claims[0].quote_span
     assert quote is not None
     assert quote.text == "We agreed that the patrols must continue"
-    with pytest.raises(ValidationError):
-        _validate(_changed(claims__0__quote="we agreed that the patrols"), segmented)
 
 
-def test_names_tolerate_case_diacritics_and_quote_marks(segmented: SegmentedArticle) -> None:
-    loose = _changed(actors__1__name="Tomas Vergara", actors__4__name="chile’s Foreign Ministry")
-    grounded = ground(_validate(loose, segmented), segmented)
-    names = {a.name: [m.text for m in a.mentions] for a in grounded.actors}
-    assert names["Tomas Vergara"][0] == "Tomás Vergara"
-    assert names["chile’s Foreign Ministry"] == ["Chile’s foreign ministry"]
+def test_names_come_back_in_the_article_spelling(segmented: SegmentedArticle) -> None:
+    loose = _changed(actors__1__name="Tomas Vergara", actors__4__name="chile's Foreign Ministry")
+    checked = _review(loose, segmented)
+    assert checked.errors == {}
+    names = [a.name for a in checked.draft.actors]
+    assert "Tomás Vergara" in names
+    assert "Chile’s foreign ministry" in names
 
 
 def test_names_match_whole_words_only(segmented: SegmentedArticle) -> None:
-    with pytest.raises(ValidationError, match="does not appear"):
-        _validate(_changed(actors__5__name="Chil"), segmented)
+    checked = _review(_changed(actors__5__name="Chil"), segmented)
+    assert "does not appear" in _messages(checked)[ItemRef("actor", "A6")]
 
 
 def test_every_span_is_the_exact_text(segmented: SegmentedArticle) -> None:
-    grounded = ground(_validate(answer("fjord-patrols"), segmented), segmented)
+    grounded = ground(_review(answer("fjord-patrols"), segmented).draft, segmented)
     spans = [m for a in grounded.actors for m in a.mentions]
     spans += [e for c in grounded.calls for e in c.evidence]
     spans += [e for k in grounded.claims for e in k.evidence]
@@ -102,22 +125,15 @@ def test_every_span_is_the_exact_text(segmented: SegmentedArticle) -> None:
 
 
 def test_ids_follow_first_mention(segmented: SegmentedArticle) -> None:
-    grounded = ground(_validate(answer("fjord-patrols"), segmented), segmented)
+    grounded = ground(_review(answer("fjord-patrols"), segmented).draft, segmented)
     assert [a.name for a in grounded.actors][:3] == ["Norway", "Chile", "Ingrid Halvorsen"]
     assert [a.id for a in grounded.actors] == [f"A{n}" for n in range(1, 7)]
     assert grounded.claims[0].claimant == "A3"
 
 
-def test_bound_article_grounds_without_a_context(segmented: SegmentedArticle) -> None:
-    with bind_article(segmented):
-        assert Extraction.model_validate(answer("fjord-patrols")).actors
-    with pytest.raises(RuntimeError):
-        Extraction.model_validate(answer("fjord-patrols"))
-
-
 def test_unresolvable_date_without_publication_warns() -> None:
     segmented = Segmenter().segment(article("fjord-patrols"), None)
-    data = _changed(calls__0__date=None, calls__1__date=None)
-    grounded = ground(_validate(data, segmented), segmented)
-    assert [c.date for c in grounded.calls] == [None, None]
-    assert any("published_at" in w for w in grounded.warnings)
+    checked = _review(_changed(calls__0__date=None, calls__1__date=None), segmented)
+    assert checked.errors == {}
+    assert [c.date for c in checked.draft.calls] == [None, None]
+    assert any("published_at" in note for note in checked.notes)

@@ -285,7 +285,7 @@ def test_name_from_the_injected_json_is_grounded_where_the_text_has_it(
         (lambda a: a["claims"][0].update(sentences=[99]), "do not exist"),
         (lambda a: a["claims"][0].update(quote="the talks were a failure"), "not verbatim"),
         (lambda a: a["calls"][0].update(participants=["A1", "A9"]), "undeclared actors"),
-        (lambda a: a["calls"][0].update(date_text="on Monday"), "not in the cited sentences"),
+        (lambda a: a["calls"][0].update(date_text="on Monday"), "is not in one cited sentence"),
     ],
     ids=[
         "invented-name",
@@ -308,14 +308,17 @@ def test_ungrounded_answer_is_reasked_then_replaced(
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["meta"]["attempts"] == 2 and route.call_count == 2
+    assert body["meta"]["repairs"] == 1
     assert_spans_exact(body, INJECTED)
     served = json.dumps(body)
     for invented in ("Mark Zuckerberg", "Madam Minister", "a failure", "on Monday"):
         assert invented not in served
-    # The re-ask keeps the static prefix and tells the model what was wrong.
+    # The repair keeps the static prefix and the numbered article, tells the model what was
+    # wrong, and carries no earlier answer.
     first, second = sent_messages(route, 0), sent_messages(route, 1)
-    assert second[:2] == first[:2]
-    assert complaint in json.dumps(second[2:])
+    assert len(second) == 2 and second[0] == first[0]
+    assert second[1]["content"].startswith(first[1]["content"])
+    assert complaint in second[1]["content"]
 
 
 def test_answer_that_stays_ungrounded_is_never_served(
@@ -329,13 +332,18 @@ def test_answer_that_stays_ungrounded_is_never_served(
     }
     route = llm.post("/chat/completions").mock(return_value=completion(obeyed))
     response = client.post("/v1/summaries", json={"text": INJECTED})
-    assert response.status_code == 502
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
+    assert response.status_code == 200
+    assert route.call_count == 3
+    assert "Zuckerberg" not in json.dumps(response.get_json()["actors"])
+    assert response.get_json()["meta"]["rejected"][0]["ref"] == "A1"
+    strict = client.post("/v1/summaries", json={"text": INJECTED, "strict": True})
+    assert strict.status_code == 502
+    assert strict.mimetype == "application/problem+json"
+    body = strict.get_json()
     assert body["type"] == "urn:readout:problem:model-output-invalid"
-    assert body["attempts"] == 3 and route.call_count == 3
-    assert "Zuckerberg" not in response.get_data(as_text=True)
-    assert "pwned" not in response.get_data(as_text=True)
+    assert body["attempts"] == 3 and route.call_count == 6
+    assert "Zuckerberg" not in strict.get_data(as_text=True)
+    assert "pwned" not in strict.get_data(as_text=True)
 
 
 # --- the rules engine ----------------------------------------------------------------------

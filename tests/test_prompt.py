@@ -25,7 +25,7 @@ def _sent(route: respx.Route, n: int) -> list[dict[str, str]]:
 
 def test_prompt_ships_as_package_data_with_its_version() -> None:
     prompt = load_prompt()
-    assert prompt.version == "summarise/v1"
+    assert prompt.version == "summarise/v2"
     assert "ACTORS" in prompt.system and "CLAIMS" in prompt.system
 
 

@@ -417,7 +417,9 @@ def test_according_to_attributes_a_claim_to_its_source(summariser: Summariser) -
 
 def test_a_report_of_ones_own_urging_is_one_appeal(summariser: Summariser) -> None:
     body = summarise(summariser, REPORTED)
-    urged = [k for k in body.claims if any("had urged" in e.text for e in k.evidence)]
+    # Evidence also cites the sentence naming a claimant a pronoun stands for: match the
+    # claim's own sentence, its last.
+    urged = [k for k in body.claims if "had urged" in k.evidence[-1].text]
     assert len(urged) == 1
     assert urged[0].kind == "appeal"
     assert names(body, [urged[0].claimant]) == {"Siobhan Kelly"}

@@ -62,6 +62,7 @@ def create_app(
         timeout_s=settings.timeout_s,
         fallback=engines.get("rules") if settings.fallback is Fallback.rules else None,
         allowed=settings.enabled_engines() & set(engines),
+        max_attempts=settings.max_attempts,
     )
     app.extensions["readout"] = ReadoutState(settings, summariser, checks or {})
     spec = build_spec()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from schemas.article import SegmentedArticle
 from schemas.contract import SummaryRequest, Usage
@@ -22,9 +22,18 @@ class Deadline:
         return self._at - time.monotonic()
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class ItemRef:
+    """One item of a draft: its kind (actor, call, claim, summary, key_point) and the key the
+    engine gave it."""
+
+    kind: str
+    ref: str
+
+
 @dataclass(slots=True)
 class EngineResult:
-    """A validated draft and how it was obtained."""
+    """A structurally valid draft and how it was obtained."""
 
     draft: Extraction
     model: str
@@ -34,8 +43,20 @@ class EngineResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class RepairRequest:
+    """The items of a draft that failed their checks, each with its errors.
+
+    `items` holds each failed item as the engine gave it (JSON-ready); `actors` the draft's
+    declared actors, so that repaired items can refer to them.
+    """
+
+    items: list[tuple[ItemRef, dict[str, Any], list[str]]]
+    actors: list[dict[str, Any]]
+
+
 class Engine(Protocol):
-    """Turns a segmented article into a validated, groundable draft."""
+    """Turns a segmented article into a structurally valid draft."""
 
     name: str
 
@@ -43,4 +64,20 @@ class Engine(Protocol):
         self, article: SegmentedArticle, request: SummaryRequest, deadline: Deadline
     ) -> EngineResult:
         """Extract actors, calls and claims from `article`."""
+        ...
+
+
+@runtime_checkable
+class Repairs(Protocol):
+    """An engine that can be asked to correct the items that failed their checks."""
+
+    def repair(
+        self,
+        article: SegmentedArticle,
+        request: SummaryRequest,
+        deadline: Deadline,
+        repair: RepairRequest,
+        attempts_left: int,
+    ) -> EngineResult:
+        """Corrected versions of `repair.items` (an item left out is withdrawn)."""
         ...

@@ -12,7 +12,6 @@ from schemas.extraction import (
     locate_in_citation,
     strip_outer_quotes,
 )
-from service.pipeline.dates import resolve
 
 
 @dataclass(slots=True)
@@ -76,13 +75,6 @@ def ground(draft: Extraction, article: SegmentedArticle) -> Grounded:
     calls: list[Call] = []
     for n, c in enumerate(draft.calls, start=1):
         date = c.date
-        if c.date_text:
-            resolved = resolve(c.date_text, article.published_at)
-            date = resolved if resolved is not None else date
-            if article.published_at is None and resolved is None and c.date is None:
-                warnings.append(
-                    f"call C{n}: {c.date_text!r} left unresolved: published_at was not given"
-                )
         calls.append(
             Call(
                 id=f"C{n}",
@@ -102,7 +94,7 @@ def ground(draft: Extraction, article: SegmentedArticle) -> Grounded:
         quote_span = None
         if k.quote:
             found = locate_in_citation(
-                article, strip_outer_quotes(k.quote), k.sentences, loose=False
+                article, strip_outer_quotes(k.quote), k.sentences, loose=True
             )
             quote_span = span(article, *found) if found else None
         claims.append(

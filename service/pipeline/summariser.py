@@ -1,4 +1,5 @@
-"""One request's path: segment, extract with an engine (or fall back), ground, answer."""
+"""One request's path: segment, extract with an engine (or fall back), check item by item,
+repair or set aside, ground, answer."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
-from service.errors import InvalidRequest, UpstreamError
+from service.errors import InvalidRequest, OutputInvalid, UpstreamError
 from service.pipeline.engine import Deadline, Engine
 from service.pipeline.grounding import ground
+from service.pipeline.offsets import convert
+from service.pipeline.repairs import settle
 from service.pipeline.segment import Segmenter
 
 
@@ -23,6 +26,7 @@ class Summariser:
     timeout_s: float
     fallback: Engine | None = None
     allowed: frozenset[str] = field(default_factory=frozenset)
+    max_attempts: int = 3
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
@@ -38,12 +42,14 @@ class Summariser:
             )
         article = self.segmenter.segment(request.text, request.published_date())
         warnings: list[str] = []
+        deadline = Deadline(self.timeout_s)
         try:
-            result = engine.extract(article, request, Deadline(self.timeout_s))
+            result = engine.extract(article, request, deadline)
         except UpstreamError as error:
             if self.fallback is None or self.fallback is engine:
                 raise
-            result = self.fallback.extract(article, request, Deadline(self.timeout_s))
+            deadline = Deadline(self.timeout_s)
+            result = self.fallback.extract(article, request, deadline)
             result.attempts += error.attempts
             result.usage.add(error.usage.prompt_tokens, error.usage.completion_tokens)
             warnings.append(
@@ -51,11 +57,20 @@ class Summariser:
                 f"engine failed: {error.title} ({error.status})"
             )
             engine = self.fallback
-        grounded = ground(result.draft, article)
-        return SummaryResponse(
+        settled = settle(engine, result, article, request, deadline, self.max_attempts)
+        if request.strict and settled.rejected:
+            refused = OutputInvalid(
+                f"{len(settled.rejected)} item(s) failed their checks on every attempt; "
+                "a strict request sets nothing aside.",
+                rejected=settled.rejected,
+            )
+            refused.attempts, refused.usage = settled.attempts, settled.usage
+            raise refused
+        grounded = ground(settled.draft, article)
+        response = SummaryResponse(
             id=request.id or uuid.uuid4().hex,
-            summary=result.draft.summary,
-            key_points=result.draft.key_points,
+            summary=settled.draft.summary,
+            key_points=settled.draft.key_points,
             actors=grounded.actors,
             calls=grounded.calls,
             claims=grounded.claims,
@@ -63,9 +78,14 @@ class Summariser:
                 engine=EngineName(engine.name),
                 model=result.model,
                 prompt_version=result.prompt_version,
-                attempts=result.attempts,
-                usage=result.usage,
-                latency_ms=round((time.perf_counter() - started) * 1000),
-                warnings=[*warnings, *result.warnings, *grounded.warnings],
+                attempts=settled.attempts,
+                repairs=settled.repairs,
+                usage=settled.usage,
+                latency_ms=0,
+                rejected=settled.rejected,
+                warnings=[*warnings, *settled.warnings, *grounded.warnings],
             ),
         )
+        response = convert(response, request.text, request.offset_unit)
+        response.meta.latency_ms = round((time.perf_counter() - started) * 1000)
+        return response

@@ -1,7 +1,8 @@
 """The LLM engine: the only module that talks to the `openai` SDK.
 
 Two retry layers, one per failure kind:
-- invalid or unparsable model output: instructor's re-ask, up to READOUT_MAX_ATTEMPTS;
+- unparsable or schema-invalid model output: instructor's re-ask, within READOUT_MAX_ATTEMPTS
+  (items that parse but fail their checks are repaired by the pipeline through `repair`);
 - transient upstream failures (429, 5xx, timeouts, connection errors): `_TransientRetry`
   around each single completion, honouring Retry-After, inside the request's deadline.
 The SDK's own retries are off (`max_retries=0`) so nothing else retries.
@@ -10,11 +11,12 @@ The SDK's own retries are off (`max_retries=0`) so nothing else retries.
 from __future__ import annotations
 
 import email.utils
+import json
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import instructor
@@ -25,7 +27,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_e
 
 from schemas.article import SegmentedArticle
 from schemas.contract import FieldError, SummaryRequest, Usage
-from schemas.extraction import Extraction, bind_article
+from schemas.extraction import Extraction
 from service import metrics
 from service.config import InstructorMode, Settings
 from service.engines.llm.prompt import Prompt
@@ -41,7 +43,7 @@ from service.errors import (
     UpstreamFailed,
     UpstreamUnavailable,
 )
-from service.pipeline.engine import Deadline, EngineResult
+from service.pipeline.engine import Deadline, EngineResult, RepairRequest
 
 _MODES = {
     InstructorMode.tools: instructor.Mode.TOOLS,
@@ -72,9 +74,21 @@ class Meter:
 
     counter: TokenCounter
     prompt_tokens: int
+    budget: int = 0
+    base_messages: int = 0
     attempts: int = 0
     usage: Usage = field(default_factory=Usage)
     estimated: bool = False
+
+    def check_budget(self, messages: list[Any]) -> None:
+        """Refuse a re-ask whose prompt (the first one plus what instructor appended) would
+        exceed the input budget."""
+        extra = messages[self.base_messages :]
+        if not self.budget or not extra:
+            return
+        tokens = self.prompt_tokens + self.counter.count(json.dumps(extra, default=str))
+        if tokens > self.budget:
+            raise OutputInvalid("A re-ask would exceed the input token budget.")
 
     def record(self, completion: ChatCompletion) -> None:
         """Count one completion."""
@@ -166,7 +180,11 @@ class LLMEngine:
         # instructor wraps a plain model in a new class on every call, rebuilding its schema
         # each time; wrapped once here, the class and its schema are built once per worker.
         self._response_model = instructor.openai_schema(Extraction)
-        self._system_tokens = self._counter.count_messages(prompt.messages_static())
+        # The tool (or JSON) schema goes with every request and counts against the budget.
+        schema = json.dumps(cast(Any, self._response_model).openai_schema, ensure_ascii=False)
+        self._system_tokens = self._counter.count_messages(
+            prompt.messages_static()
+        ) + self._counter.count(schema)
         # The worker's cap on requests waiting on the upstream; beyond it, 503 at once.
         self._slots = threading.BoundedSemaphore(settings.max_concurrent_upstream)
 
@@ -180,7 +198,7 @@ class LLMEngine:
     ) -> EngineResult:
         """One request's extraction: re-asks on invalid output, retries transient failures."""
         messages = self._prompt.messages(article, request)
-        prompt_tokens = self._system_tokens + self._counter.count_messages(messages[1:])
+        prompt_tokens = self._prompt_tokens(messages)
         if prompt_tokens > self._settings.max_input_tokens:
             limit = self._settings.max_input_tokens
             message = f"the prompt would take {prompt_tokens} tokens; the limit is {limit}"
@@ -188,32 +206,63 @@ class LLMEngine:
                 [FieldError(field="text", type="too_many_tokens", message=message)],
                 "The article is too long for the model.",
             )
+        return self._run(messages, prompt_tokens, deadline, self._settings.max_attempts)
+
+    def repair(
+        self,
+        article: SegmentedArticle,
+        request: SummaryRequest,
+        deadline: Deadline,
+        repair: RepairRequest,
+        attempts_left: int,
+    ) -> EngineResult:
+        """Corrected versions of the items that failed their checks, in a fresh conversation
+        that carries only those items, their errors and the numbered article."""
+        messages = self._prompt.repair_messages(article, request, repair)
+        prompt_tokens = self._prompt_tokens(messages)
+        if prompt_tokens > self._settings.max_input_tokens:
+            raise OutputInvalid("The repair request would exceed the input token budget.")
+        return self._run(messages, prompt_tokens, deadline, attempts_left)
+
+    def _prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+        """Tokens of the static prompt and schema (counted once) plus the user message."""
+        return self._system_tokens + self._counter.count_messages(messages[1:])
+
+    def _run(
+        self,
+        messages: list[dict[str, str]],
+        prompt_tokens: int,
+        deadline: Deadline,
+        attempts: int,
+    ) -> EngineResult:
+        """Completions within this worker's cap on upstream calls."""
         if not self._slots.acquire(blocking=False):
             raise Overloaded(retry_after=1)
         try:
-            return self._extract(article, messages, Meter(self._counter, prompt_tokens), deadline)
+            meter = Meter(self._counter, prompt_tokens, budget=self._settings.max_input_tokens)
+            return self._extract(messages, meter, deadline, attempts)
         finally:
             self._slots.release()
 
     def _extract(
         self,
-        article: SegmentedArticle,
         messages: list[dict[str, str]],
         meter: Meter,
         deadline: Deadline,
+        attempts: int,
     ) -> EngineResult:
         """instructor's loop over completions, its outcome mapped to a result or a problem."""
+        meter.base_messages = len(messages)
         create = instructor.patch(create=partial(self._complete, meter, deadline), mode=self._mode)
         try:
-            with bind_article(article):
-                draft = create(
-                    response_model=self._response_model,
-                    messages=messages,
-                    model=self._settings.model,
-                    max_retries=self._settings.max_attempts - 1,
-                    max_tokens=self._settings.max_output_tokens,
-                    temperature=0,
-                )
+            draft = create(
+                response_model=self._response_model,
+                messages=messages,
+                model=self._settings.model,
+                max_retries=max(0, attempts - 1),
+                max_tokens=self._settings.max_output_tokens,
+                temperature=0,
+            )
         except IncompleteOutputException:
             raise meter.stamp(OutputTruncated("The model's answer was cut off.")) from None
         except InstructorRetryException as error:
@@ -238,6 +287,7 @@ class LLMEngine:
 
     def _complete(self, meter: Meter, deadline: Deadline, **kwargs: Any) -> ChatCompletion:
         """One completion, retried on transient failures within the deadline."""
+        meter.check_budget(kwargs.get("messages", []))
         retrying = Retrying(
             retry=retry_if_exception(_transient),
             wait=partial(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib import resources
 
 from schemas.article import SegmentedArticle
 from schemas.contract import SummaryRequest
+from service.pipeline.engine import RepairRequest
 
 PROMPT_NAME = "summarise"
-PROMPT_VERSION = "v1"
+PROMPT_VERSION = "v2"
 _OPEN, _CLOSE = "<<<ARTICLE", "ARTICLE>>>"
 
 
@@ -30,6 +32,14 @@ class Prompt:
             *self.messages_static(),
             {"role": "user", "content": render_article(article, request)},
         ]
+
+    def repair_messages(
+        self, article: SegmentedArticle, request: SummaryRequest, repair: RepairRequest
+    ) -> list[dict[str, str]]:
+        """A fresh conversation asking to correct only the failed items: the same system prompt
+        and numbered article (a cacheable prefix), then the items and their errors."""
+        content = render_article(article, request) + "\n\n" + render_repair(repair)
+        return [*self.messages_static(), {"role": "user", "content": content}]
 
 
 def load_prompt(name: str = PROMPT_NAME, version: str = PROMPT_VERSION) -> Prompt:
@@ -58,4 +68,18 @@ def render_article(article: SegmentedArticle, request: SummaryRequest) -> str:
     for number, (start, end) in enumerate(article.sentences, start=1):
         lines.append(f"[{number}] {_neutral(' '.join(article.text[start:end].split()))}")
     lines.append(_CLOSE)
+    return "\n".join(lines)
+
+
+def render_repair(repair: RepairRequest) -> str:
+    """The REPAIR section: declared actors, then each failed item with its errors."""
+    lines = ["REPAIR", "Declared actors you may refer to:"]
+    lines += [
+        f"- {actor['id']}: {json.dumps(actor['name'], ensure_ascii=False)}"
+        for actor in repair.actors
+    ] or ["- (none)"]
+    lines.append("Items that failed the checks; answer with corrected versions of these only:")
+    for ref, item, errors in repair.items:
+        lines.append(f"* {ref.kind} {ref.ref}: {json.dumps(item, ensure_ascii=False)}")
+        lines += [f"  - {error}" for error in errors]
     return "\n".join(lines)
