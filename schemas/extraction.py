@@ -14,14 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from schemas.article import SegmentedArticle, fold
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus, Medium
 
-# Unknown keys are errors: a misspelt optional key ("disputedBy") must not vanish silently.
+# Unknown keys are errors, never dropped: a misspelt optional key ("disputedBy") must not
+# vanish silently. At the top level they fail the structure (re-asked whole); inside an item
+# they are kept so that the item checks flag that item alone (the schema still forbids them).
 _STRICT = ConfigDict(extra="forbid")
+_ITEM = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
 
 
 class ActorDraft(BaseModel):
     """An actor as the engine declares it."""
 
-    model_config = _STRICT
+    model_config = _ITEM
 
     id: str = Field(
         pattern=r"^A[1-9][0-9]*$", description="Your key for this actor: A1, A2, … unique."
@@ -53,7 +56,7 @@ class ActorDraft(BaseModel):
 class CallDraft(BaseModel):
     """A communication that took place, citing the sentences that report it."""
 
-    model_config = _STRICT
+    model_config = _ITEM
 
     id: str | None = Field(
         default=None, pattern=r"^C[1-9][0-9]*$", description="Your key for this call: C1, C2, …"
@@ -88,7 +91,7 @@ class CallDraft(BaseModel):
 class ClaimDraft(BaseModel):
     """An attributed statement, citing the sentences that report it."""
 
-    model_config = _STRICT
+    model_config = _ITEM
 
     id: str | None = Field(
         default=None, pattern=r"^K[1-9][0-9]*$", description="Your key for this claim: K1, K2, …"

@@ -80,11 +80,16 @@ def test_repeated_actor_ids_are_a_structural_error() -> None:
         Extraction.model_validate(_changed(actors__1__id="A1"))
 
 
-def test_unknown_keys_are_structural_errors() -> None:
+def test_unknown_keys_fail_the_item_or_at_the_top_the_structure(
+    segmented: SegmentedArticle,
+) -> None:
     data = _changed()
     data["claims"][2]["disputedBy"] = ["A3"]
-    with pytest.raises(ValidationError, match="disputedBy"):
-        Extraction.model_validate(data)
+    assert (
+        "unknown keys ['disputedBy']" in _messages(_review(data, segmented))[ItemRef("claim", "K3")]
+    )
+    with pytest.raises(ValidationError, match="keyPoints"):
+        Extraction.model_validate({**_changed(), "keyPoints": []})
 
 
 def test_quote_matched_loosely_returned_as_the_article_has_it(

@@ -80,8 +80,20 @@ def grounded_form(article: SegmentedArticle, value: str) -> str | None:
     return article.text[found[0] : found[1]] if found is not None else None
 
 
+def _unknown_keys(item: ActorDraft | CallDraft | ClaimDraft) -> Issue | None:
+    extra = sorted(item.model_extra or {})
+    if not extra:
+        return None
+    known = sorted(type(item).model_fields)
+    return Issue(
+        "unknown keys",
+        f"unknown keys {extra}; use only the schema's keys {known} (mind their spelling)",
+    )
+
+
 def _actor(actor: ActorDraft, article: SegmentedArticle, result: Review) -> ActorDraft:
     ref = ItemRef("actor", actor.id)
+    result.fail(ref, _unknown_keys(actor))
     name = grounded_form(article, actor.name) if actor.name.strip() else None
     if name is None:
         result.fail(
@@ -300,6 +312,7 @@ def _call(
     ref = ItemRef("call", call.id or "")
     declared = {a.id: a for a in actors}
     problems: list[Issue | None] = [
+        _unknown_keys(call),
         _sentences(call.sentences, article),
         _undeclared(call.participants, declared, "participants"),
         _undeclared(call.readout_by, declared, "readout_by"),
@@ -393,6 +406,7 @@ def _claim(
     ref = ItemRef("claim", claim.id or "")
     declared = {a.id: a for a in actors}
     problems: list[Issue | None] = [
+        _unknown_keys(claim),
         _sentences(claim.sentences, article),
         _undeclared([claim.claimant], declared, "claimant"),
         _undeclared(claim.about, declared, "about"),

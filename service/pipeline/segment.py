@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -11,6 +12,11 @@ from spacy.language import Language
 from schemas.article import SegmentedArticle
 
 _BLOCK = re.compile(r"[^\n]+")
+# Opening punctuation: it belongs to the sentence after it. A straight quote mark at the end of
+# a sentence, after a space, opens the next one too.
+_OPENING = frozenset("\"'\u201c\u2018\u201e\u00ab\u2039([{")
+# Template-like text is never cut: "{{ 7*7 }}", "{% if x %}" (bounded, so matching stays linear).
+_TEMPLATE = re.compile(r"\{\{[^\n]{0,200}?\}\}|\{%[^\n]{0,200}?%\}")
 # A block longer than this is split before tokenising so no single Doc grows unbounded.
 _MAX_BLOCK = 20_000
 
@@ -39,6 +45,7 @@ class Segmenter:
                 start, end = _trim(text, base + sent.start_char, base + sent.end_char)
                 if start < end:
                     sentences.append((start, end))
+        sentences = mend(text, sentences)
         return SegmentedArticle(text=text, sentences=tuple(sentences), published_at=published_at)
 
 
@@ -54,3 +61,57 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def mend(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Move opening punctuation to the sentence it opens; join sentences cut inside a template."""
+    mended: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if mended:
+            before_start, before_end = mended[-1]
+            cut = _opening_tail(text, before_start, before_end)
+            if cut is not None and "\n" not in text[cut:start]:
+                head_end = _trim(text, before_start, cut)[1]
+                start = cut
+                if head_end > before_start:
+                    mended[-1] = (before_start, head_end)
+                else:
+                    mended.pop()
+        mended.append((start, end))
+    inside = [m.span() for m in _TEMPLATE.finditer(text)] if "{" in text else []
+    if not inside:
+        return mended
+    starts = [s for s, _e in inside]
+    joined: list[tuple[int, int]] = []
+    for start, end in mended:
+        cut = _template_around(inside, starts, start)
+        if joined and cut is not None:
+            before_start = joined[-1][0]
+            head_end = _trim(text, before_start, cut)[1] if cut > before_start else before_start
+            if head_end > before_start and "\n" not in text[cut:start]:
+                # Cut before the template instead of inside it.
+                joined[-1] = (before_start, head_end)
+                start = cut
+            else:
+                joined[-1] = (before_start, end)
+                continue
+        joined.append((start, end))
+    return joined
+
+
+def _opening_tail(text: str, start: int, end: int) -> int | None:
+    """Where a run of opening punctuation ending the sentence begins (after a space), or None."""
+    position = end
+    while position > start and text[position - 1] in _OPENING:
+        position -= 1
+    if position == end or (position > start and not text[position - 1].isspace()):
+        return None
+    return position
+
+
+def _template_around(inside: list[tuple[int, int]], starts: list[int], at: int) -> int | None:
+    """The start of the template `at` falls strictly inside, or None (spans sorted, disjoint)."""
+    n = bisect.bisect_left(starts, at) - 1
+    if n >= 0 and inside[n][0] < at < inside[n][1]:
+        return inside[n][0]
+    return None
