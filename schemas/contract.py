@@ -191,6 +191,15 @@ class Actor(BaseModel):
     kind: ActorKind
     role: str | None = None
     affiliation: str | None = None
+    country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description=(
+            "ISO 3166-1 alpha-3 code: the state's own for a state actor, the state's it is "
+            "affiliated with for a person or organisation; null when no state is known."
+        ),
+        examples=["NOR"],
+    )
     aliases: list[str] = Field(default_factory=list)
     mentions: list[Span] = Field(default_factory=list)
 

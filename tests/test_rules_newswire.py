@@ -176,3 +176,14 @@ def test_states_meeting_in_the_lead_are_the_people_named_next(summariser: Summar
         "four hours in Lima.",
     )
     assert calls(body) == [({"Rosa Quispe", "Luis Andrade"}, "2026-02-10")]
+
+
+def test_rules_actors_carry_the_iso_code_of_their_state(summariser: Summariser) -> None:
+    body = summarise(
+        summariser,
+        "Gas talks\n\nMoscow rejected the proposal. Polish Energy Minister Ewa Zielińska said "
+        "the pipeline would stay closed.",
+    )
+    codes = {a.name: a.country for a in body.actors}
+    assert codes["Moscow"] == "RUS"
+    assert codes["Ewa Zielińska"] == "POL"

@@ -11,6 +11,7 @@ from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
 from service.errors import InvalidRequest, OutputInvalid, UpstreamError
 from service.pipeline.engine import Deadline, Engine
 from service.pipeline.grounding import ground
+from service.pipeline.normalise import Countries, load_countries, normalise
 from service.pipeline.offsets import convert
 from service.pipeline.repairs import settle
 from service.pipeline.segment import Segmenter
@@ -27,6 +28,7 @@ class Summariser:
     fallback: Engine | None = None
     allowed: frozenset[str] = field(default_factory=frozenset)
     max_attempts: int = 3
+    countries: Countries = field(default_factory=load_countries)
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
@@ -71,7 +73,7 @@ class Summariser:
             id=request.id or uuid.uuid4().hex,
             summary=settled.draft.summary,
             key_points=settled.draft.key_points,
-            actors=grounded.actors,
+            actors=normalise(grounded.actors, self.countries),
             calls=grounded.calls,
             claims=grounded.claims,
             meta=Meta(
