@@ -312,6 +312,9 @@ class Problem(BaseModel):
     usage: Usage | None = None
     retry_after: int | None = None
     rejected: list[Rejected] | None = None
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code of the detected language (language-not-supported)"
+    )
 
 
 class Health(BaseModel):

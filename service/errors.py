@@ -5,6 +5,7 @@ Exception tree::
 
     ReadoutError                      status, problem type slug, title
     ├── InvalidRequest (400/415/422)  the client's request cannot be served
+    │   └── LanguageNotSupported (422) the engine reads English only; names the language
     ├── Unauthorized (401)
     ├── Overloaded (503)              this worker's upstream slots are all taken
     └── UpstreamError                 the LLM path failed; carries attempts and usage
@@ -76,6 +77,22 @@ class InvalidRequest(ReadoutError):
         if self.errors is None:
             return {}
         return {"errors": [e.model_dump() for e in self.errors]}
+
+
+class LanguageNotSupported(InvalidRequest):
+    """The engine asked for reads English only and the article is in another language."""
+
+    def __init__(self, engine: str, language: str, name: str) -> None:
+        super().__init__(
+            422,
+            "language-not-supported",
+            "Language not supported",
+            f"The {engine} engine reads English only; this article is in {name} ({language}).",
+        )
+        self.language = language
+
+    def extensions(self) -> dict[str, Any]:
+        return {"language": self.language}
 
 
 class Unauthorized(ReadoutError):

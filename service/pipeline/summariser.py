@@ -8,9 +8,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
-from service.errors import InvalidRequest, OutputInvalid, UpstreamError
+from service.errors import InvalidRequest, LanguageNotSupported, OutputInvalid, UpstreamError
 from service.pipeline.engine import Deadline, Engine
 from service.pipeline.grounding import ground
+from service.pipeline.language import not_english
 from service.pipeline.normalise import Countries, load_countries, normalise
 from service.pipeline.offsets import convert
 from service.pipeline.repairs import settle
@@ -29,6 +30,8 @@ class Summariser:
     allowed: frozenset[str] = field(default_factory=frozenset)
     max_attempts: int = 3
     countries: Countries = field(default_factory=load_countries)
+    # Engines that read English only: other languages are refused before they run.
+    english_only: frozenset[str] = frozenset({"rules"})
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
@@ -42,6 +45,7 @@ class Summariser:
                 "Engine not available",
                 f"The engine {name!r} is not enabled here; allowed: {sorted(self.allowed)}.",
             )
+        self._check_language(engine, request.text)
         article = self.segmenter.segment(request.text, request.published_date())
         warnings: list[str] = []
         deadline = Deadline(self.timeout_s)
@@ -50,6 +54,8 @@ class Summariser:
         except UpstreamError as error:
             if self.fallback is None or self.fallback is engine:
                 raise
+            if self.fallback.name in self.english_only and not_english(request.text):
+                raise  # the fallback could not read it either
             deadline = Deadline(self.timeout_s)
             result = self.fallback.extract(article, request, deadline)
             result.attempts += error.attempts
@@ -91,3 +97,11 @@ class Summariser:
         response = convert(response, request.text, request.offset_unit)
         response.meta.latency_ms = round((time.perf_counter() - started) * 1000)
         return response
+
+    def _check_language(self, engine: Engine, text: str) -> None:
+        """Refuse an article that is not in English when the engine reads English only."""
+        if engine.name not in self.english_only:
+            return
+        detected = not_english(text)
+        if detected is not None:
+            raise LanguageNotSupported(engine.name, detected.code, detected.name)
