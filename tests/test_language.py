@@ -84,3 +84,12 @@ def test_a_rules_fallback_does_not_answer_an_article_it_cannot_read(
     answer_ = client.post("/v1/summaries", json={"text": FRENCH})
     assert answer_.status_code == 503
     assert answer_.get_json()["type"] == "urn:readout:problem:upstream-unavailable"
+
+
+def test_english_crowded_with_foreign_names_is_english() -> None:
+    text = (
+        "Benin and Niger ministers meet\n\nCOTONOU, Feb 11 – Béninois Foreign Minister Koffi "
+        "Adjovi met Nigérien Foreign Minister Issoufou Maïga in Cotonou on Monday to discuss "
+        "border security at Malanville and Gaya."
+    )
+    assert not_english(text) is None

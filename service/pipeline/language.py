@@ -24,6 +24,14 @@ _SAMPLE_CHARS = 2000
 _MIN_WORDS = 20
 # How sure the detector must be of a language other than English.
 _MIN_CONFIDENCE = 0.7
+# English function words. Running English has many (a tenth of its words or more); a text in
+# another language has almost none. The detector can take a short English text crowded with
+# foreign names for Dutch or French, so a text with enough of these is English whatever it says.
+_ENGLISH_WORDS = frozenset(
+    "the of and to for with that said is by at from his her its has have were which who after "
+    "their this".split()
+)  # not "in", "on", "was", "will": German, French or Dutch words too
+_ENGLISH_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +54,10 @@ def _detector() -> LanguageDetector:
 def not_english(text: str) -> Detected | None:
     """The language of `text` when it is confidently not English, else None."""
     sample = text[:_SAMPLE_CHARS]
-    if sum(1 for word in sample.split() if any(c.isalpha() for c in word)) < _MIN_WORDS:
+    words = [w.lower() for w in sample.split() if any(c.isalpha() for c in w)]
+    if len(words) < _MIN_WORDS:
+        return None
+    if sum(1 for w in words if w in _ENGLISH_WORDS) >= _ENGLISH_SHARE * len(words):
         return None
     values = _detector().compute_language_confidence_values(sample)
     if not values:
