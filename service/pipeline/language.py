@@ -27,9 +27,11 @@ _MIN_CONFIDENCE = 0.7
 # English function words. Running English has many (a tenth of its words or more); a text in
 # another language has almost none. The detector can take a short English text crowded with
 # foreign names for Dutch or French, so a text with enough of these is English whatever it says.
-_ENGLISH_WORDS = frozenset(
-    ["the", "of", "and", "to", "for", "with", "that", "said", "is", "by", "at", "from", "his", "her", "its", "has", "have", "were", "which", "who", "after", "their", "this"]
-)  # not "in", "on", "was", "will": German, French or Dutch words too
+# Not "in", "on", "was", "will": German, French or Dutch words too.
+_ENGLISH_WORDS = {
+    "the", "of", "and", "to", "for", "with", "that", "said", "is", "by", "at", "from", "his",
+    "her", "its", "has", "have", "were", "which", "who", "after", "their", "this",
+}  # fmt: skip
 _ENGLISH_SHARE = 0.05
 
 
