@@ -1,0 +1,76 @@
+"""The rules engine's scores on every gold set, pinned: a change that lowers one fails here.
+
+The pins are the figures of the commit that last raised them (README, "Evaluation"); raise a pin
+when a change raises a figure, never lower one to let a change through.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemas.contract import SummaryRequest
+from service.engines.rules import RulesEngine
+from service.evaluation import Report, aggregate, load_gold, score_article
+from service.pipeline.segment import Segmenter
+from service.pipeline.summariser import Summariser
+
+TESTS = Path(__file__).parent
+# set: F1 actors, calls, claims; accuracy of call date, evidence status, claim kind.
+PINNED: dict[str, tuple[float, float, float, float, float, float]] = {
+    "gold": (0.951, 0.959, 0.931, 0.971, 0.905, 0.730),
+    "gold-holdout": (0.938, 0.919, 0.917, 1.000, 0.819, 0.699),
+    "gold-fresh": (0.944, 0.936, 0.938, 0.955, 0.835, 0.791),
+    "gold-final": (0.937, 0.889, 0.892, 1.000, 0.851, 0.730),
+    "gold-unseen": (0.915, 0.952, 0.848, 0.950, 0.800, 0.700),
+    "gold-blind": (0.901, 0.974, 0.812, 1.000, 0.746, 0.582),
+    "gold-last": (0.909, 0.526, 0.838, 1.000, 0.727, 0.705),
+    "gold-newswire": (0.885, 0.622, 0.736, 0.857, 0.718, 0.487),
+}
+
+
+@pytest.fixture(scope="module")
+def summariser() -> Summariser:
+    return Summariser(
+        segmenter=Segmenter(),
+        engines={"rules": RulesEngine.load()},
+        default_engine="rules",
+        timeout_s=60,
+        allowed=frozenset({"rules"}),
+    )
+
+
+def score(summariser: Summariser, directory: Path) -> Report:
+    scores = []
+    for gold in load_gold(directory):
+        request = SummaryRequest(text=gold.text, published_at=gold.published_at, title=gold.title)
+        answer = json.loads(summariser.summarise(request).model_dump_json())
+        scores.append(score_article(gold, answer))
+    return aggregate(scores)
+
+
+def test_every_gold_set_is_pinned() -> None:
+    sets = {p.parent.name for p in TESTS.glob("gold*/*.json")}
+    assert sets == set(PINNED)
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_no_figure_falls_below_its_pin(summariser: Summariser, name: str) -> None:
+    report = score(summariser, TESTS / name)
+    figures = (
+        report.actors.f1,
+        report.calls.f1,
+        report.claims.f1,
+        report.call_date.value,
+        report.claim_status.value,
+        report.claim_kind.value,
+    )
+    for label, figure, pin in zip(
+        ("actors", "calls", "claims", "call date", "status", "kind"),
+        figures,
+        PINNED[name],
+        strict=True,
+    ):
+        assert figure is not None and round(figure, 3) >= pin, f"{name} {label}: {figure} < {pin}"
