@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from service.config import Fallback, Settings
-from service.http import security, telemetry
+from service.http import security, telemetry, viewer
 from service.http.openapi import build_spec
 from service.http.problems import register_error_handlers
 from service.http.routes import register_routes
@@ -72,6 +72,7 @@ def create_app(
     telemetry.install(app)
     app.extensions["readout.limiter"] = security.install(app, settings)
     register_routes(app, spec)
+    viewer.install(app)
     spec.register(app)
     app.after_request(_finish_request)
     return app

@@ -10,9 +10,11 @@ from flask_limiter import Limiter
 
 from service.config import Settings
 from service.errors import Unauthorized
+from service.http import viewer
 from service.store.redis import limits_uri
 
-OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+# Health checks, and the viewer's static page (it holds no data; it sends the key it is given).
+OPEN_PATHS = frozenset({"/healthz", "/readyz"}) | viewer.PATHS
 # Needs a key when keys are configured, but a scraper polling it is not rate limited.
 UNLIMITED_PATHS = OPEN_PATHS | {"/metrics"}
 
