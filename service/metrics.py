@@ -54,12 +54,12 @@ UPSTREAM_CALLS = Counter(
 )
 MODEL_ATTEMPTS = Counter(
     "readout_model_attempts",
-    "Model attempts (the first and each re-ask), by engine.",
+    "Model calls (the first answer, re-asks and repairs: meta.attempts), by engine.",
     ["engine"],
 )
 MODEL_REPAIRS = Counter(
     "readout_model_repairs",
-    "Re-asks after invalid model output (attempts beyond the first), by engine.",
+    "Repair requests for items that failed their checks (meta.repairs), by engine.",
     ["engine"],
 )
 TOKEN_USAGE = Histogram(

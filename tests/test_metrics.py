@@ -115,17 +115,29 @@ def test_an_answer_counts_its_request_upstream_call_attempt_and_tokens(
     }
 
 
-def test_a_reask_counts_as_a_repair(client: FlaskClient, llm: respx.MockRouter) -> None:
-    invalid = answer("fjord-patrols") | {"actors": [{"name": "Nobody", "kind": "person"}]}
-    llm.post("/chat/completions").mock(
-        side_effect=[completion(invalid), completion(answer("fjord-patrols"))]
-    )
-    repairs = sample("readout_model_repairs_total", engine="llm")
-    attempts = sample("readout_model_attempts_total", engine="llm")
-    before = attempts()
+def test_repairs_and_items_set_aside_are_counted(
+    client: FlaskClient, llm: respx.MockRouter
+) -> None:
+    # An actor the article never names, in every answer: repaired twice, then set aside.
+    bad = answer("fjord-patrols")
+    bad["actors"] = [*bad["actors"], {**bad["actors"][0], "id": "A99", "name": "Nobody Atall"}]
+    llm.post("/chat/completions").mock(return_value=completion(bad))
+    readers = {
+        "attempts": sample("readout_model_attempts_total", engine="llm"),
+        "repairs": sample("readout_model_repairs_total", engine="llm"),
+        "set_aside": sample("readout_items_set_aside_total", kind="actor"),
+    }
+    before = {name: read() for name, read in readers.items()}
 
-    assert grew(repairs, summarise(client)) == 1
-    assert attempts() - before == 2
+    response = client.post(
+        "/v1/summaries", json={"text": article("fjord-patrols"), "published_at": "2026-03-16"}
+    )
+
+    meta = response.get_json()["meta"]
+    assert [r["kind"] for r in meta["rejected"]] == ["actor"]
+    grown = {name: read() - before[name] for name, read in readers.items()}
+    assert grown == {"attempts": meta["attempts"], "repairs": meta["repairs"], "set_aside": 1}
+    assert meta["repairs"] > 0
 
 
 @pytest.mark.parametrize(

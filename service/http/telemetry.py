@@ -58,7 +58,7 @@ def scrape() -> Response:
 
 
 def count_answer(meta: Meta, requested: str) -> None:
-    """Count what one answer's `meta` says: engine, attempts, tokens, a fallback."""
+    """Count what one answer's `meta` says: engine, attempts, repairs, tokens, set-asides."""
     engine = meta.engine.value
     metrics.SUMMARIES.labels(engine, "ok").inc()
     attempts = meta.attempts
@@ -66,9 +66,12 @@ def count_answer(meta: Meta, requested: str) -> None:
         # The rules engine answered for a failed engine: its attempts were that engine's, +1.
         metrics.FALLBACKS.labels(requested).inc()
         _count_attempts(requested, attempts - 1)
-        _count_attempts(engine, 1)
-    else:
-        _count_attempts(engine, attempts)
+        attempts = 1
+    _count_attempts(engine, attempts)
+    if meta.repairs:
+        metrics.MODEL_REPAIRS.labels(engine).inc(meta.repairs)
+    for item in meta.rejected:
+        metrics.ITEMS_SET_ASIDE.labels(item.kind).inc()
     _count_tokens(meta.usage, meta.model)
 
 
@@ -82,8 +85,6 @@ def count_failure(error: UpstreamError, requested: str, model: str) -> None:
 def _count_attempts(engine: str, attempts: int) -> None:
     if attempts > 0:
         metrics.MODEL_ATTEMPTS.labels(engine).inc(attempts)
-    if attempts > 1:
-        metrics.MODEL_REPAIRS.labels(engine).inc(attempts - 1)
 
 
 def _count_tokens(usage: Usage, model: str) -> None:
