@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -75,6 +76,12 @@ class Settings(BaseSettings):
     )
     api_keys_file: Path | None = Field(default=None, validation_alias=_env("READOUT_API_KEYS_FILE"))
     rate_limit: str | None = Field(default=None, validation_alias=_env("READOUT_RATE_LIMIT"))
+    auth_failure_limit: str | None = Field(
+        default="10/minute", validation_alias=_env("READOUT_AUTH_FAILURE_LIMIT")
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", validation_alias=_env("FORWARDED_ALLOW_IPS")
+    )
     redis_url: str | None = Field(default=None, validation_alias=_env("READOUT_REDIS_URL"))
     # Set by the gunicorn master beside the URL of the Redis it embeds (service/store/redis.py).
     redis_embedded: bool = Field(default=False, validation_alias=_env("READOUT_REDIS_EMBEDDED"))
@@ -87,10 +94,19 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("openai_base_url", "redis_url", mode="before")
+    @field_validator(
+        "openai_base_url", "redis_url", "rate_limit", "auth_failure_limit", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rate_limit", "auth_failure_limit")
+    @classmethod
+    def _rate_limit_syntax(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_many(value)  # ValueError: "10/minute", "100 per hour; 5/second"
+        return value
 
     def llm_configured(self) -> bool:
         """Whether an LLM endpoint or key was given."""
