@@ -1,5 +1,4 @@
-"""Optional API keys (Bearer, compared in constant time), per-client rate limits and a limit on
-failed authentication per address; all counted in the shared Redis when there is one."""
+"""Optional API keys (Bearer, constant time), per-client rate limits, failed-auth limits."""
 
 from __future__ import annotations
 
@@ -105,8 +104,7 @@ def client_identity() -> str:
 
 
 def install(app: Flask, settings: Settings) -> Limiter:
-    """Trust forwarding headers from the configured proxies only, check keys (failures counted
-    per address), then apply the rate limit (so rejected keys are not counted against it)."""
+    """Install forwarding, the key check, then the limiter (rejected keys are not counted)."""
     app.wsgi_app = TrustedForwarding(  # type: ignore[method-assign]
         app.wsgi_app, parse_networks(settings.forwarded_allow_ips)
     )

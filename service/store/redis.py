@@ -142,6 +142,22 @@ class EmbeddedRedis:
             except OSError:
                 return False
 
+    def _shutdown_now(self) -> bool:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as control:
+            control.settimeout(1.0)
+            try:
+                control.connect(str(self.socket_path))
+                control.sendall(b"SHUTDOWN NOSAVE\r\n")
+                control.recv(64)  # the server closes the connection as it exits
+            except OSError:
+                return False
+        assert self.process is not None
+        try:
+            self.process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def _log_tail(self) -> str:
         assert self.directory is not None
         try:
@@ -151,21 +167,19 @@ class EmbeddedRedis:
         return " | ".join(lines[-3:]) or "no log"
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server by PID (SIGTERM, then SIGKILL) and remove its directory.
-
-        Only the process that started it may: a forked worker inherits this object (and an
-        `atexit` hook calling this), and must leave the server to the master.
-        """
+        """Stop the server (SHUTDOWN NOSAVE, else SIGTERM then SIGKILL by PID); remove its dir."""
+        # Only the starter may: a forked worker inherits this object and the atexit hook.
         if os.getpid() != self._owner:
             return
         if self.process is not None:
-            if self.process.poll() is None:
+            # SHUTDOWN NOSAVE exits at once; SIGTERM waits for the server's next tick (~0.1 s).
+            if self.process.poll() is None and not self._shutdown_now():
                 self.process.terminate()
-                try:
-                    self.process.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             self.process = None
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
