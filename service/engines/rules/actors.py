@@ -88,7 +88,7 @@ def has_word(form: str) -> bool:
 
 
 def initials(name: str) -> str:
-    """The acronym of a multi-word name ("International Atomic Energy Agency" -> "IAEA")."""
+    """The acronym of a multi-word name ("Baltic Fisheries Monitoring Agency" -> "BFMA")."""
     words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _LINKS]
     return "".join(w[0] for w in words if w[0].isupper())
 
@@ -179,7 +179,7 @@ class ActorBook:
         return actor
 
     def _paternal_alias(self, actor: ActorRecord, middle: str) -> None:
-        """A middle name used alone elsewhere ("Celinda Mamani Quispe" ... "Mamani"): a
+        """A middle name used alone elsewhere ("Rosa Quilla Huanca" ... "Quilla"): a
         surname of its own, as in Spanish and Portuguese names."""
         if self.state_of(middle) is not None or len(middle) < 3:
             return
@@ -288,7 +288,7 @@ def doc_entities(doc: Doc) -> list[Span]:
 
 
 def is_modifier(span: Span) -> bool:
-    """Whether an entity only modifies a common noun ("Patriot units", "Druzhba pipeline")."""
+    """Whether an entity only modifies a common noun ("Kestrel units", "Nordvik pipeline")."""
     root = span.root
     return (
         root.dep_ in {"compound", "amod", "nmod"}

@@ -247,7 +247,7 @@ class CallFinder:
             ]
         misparsed = not subject_heads and verb.dep_ == "amod" and verb.i > 0
         if misparsed:
-            # "Solberg-Hauge phoned Minister X" misparsed as a modifier of X's name: the
+            # "Rognstad-Tveit phoned Minister X" misparsed as a modifier of X's name: the
             # partner is the name the title before it qualifies.
             subject_heads = [verb.doc[verb.i - 1]]
             partner_heads.append(_name_head(verb.head))
@@ -540,7 +540,7 @@ def _plausible(people: list[ActorRecord]) -> bool:
 
 def _partners(holder: Token, noun: Token | None) -> list[Token]:
     """Heads of "with"/"to"/"between" phrases on a verb or call noun, also when the parser hung
-    them on a place ("talks in Doha between X and Y")."""
+    them on a place ("talks in Lima between X and Y")."""
     heads: list[Token] = []
     for item in (holder, noun):
         if item is None:
@@ -554,7 +554,7 @@ def _partners(holder: Token, noun: Token | None) -> list[Token]:
 
 
 def _name_head(token: Token) -> Token:
-    """The name a title is a compound of ("Ambassador" in "Ambassador Kenji Morioka")."""
+    """The name a title is a compound of ("Ambassador" in "Ambassador Haruto Ishida")."""
     while token.dep_ == "compound" and token.head.i != token.i:
         token = token.head
     return token

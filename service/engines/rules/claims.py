@@ -74,7 +74,7 @@ def _kind(token: Token, cues: ClaimCues) -> ClaimKind | None:
     if word in cues.content_only and not any(
         c.dep_ in {"ccomp", "parataxis"} for c in token.children
     ):
-        return None  # "acknowledged a notice": no statement reported
+        return None  # "acknowledged a circular": no statement reported
     return cues.verbs.get(word)
 
 

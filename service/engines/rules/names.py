@@ -47,7 +47,7 @@ NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
 
 def described(phrase: Span, token: Token, end: int) -> str:
     """An unnamed speaker with the words that place or describe them, up to a comma or a clause:
-    "Western diplomat in Pristina", "diplomat involved in the mediation"."""
+    "European diplomat in Tirana", "diplomat close to the negotiations"."""
     doc = phrase.doc
     last = phrase.end
     for child in token.rights:
@@ -61,15 +61,15 @@ def described(phrase: Span, token: Token, end: int) -> str:
 
 
 def relayed_by(token: Token, quoted: frozenset[str]) -> bool:
-    """Whether `token` only relays another's words ("was quoted by the TASS news agency")."""
+    """Whether `token` only relays another's words ("was quoted by the Meridian news agency")."""
     while token.dep_ in {"conj", "compound"} and token.head.i != token.i:
-        token = token.head  # "the TASS news agency"
+        token = token.head  # "the Corvid news agency"
     by = token.head
     return token.dep_ == "pobj" and by.lower_ == "by" and by.head.lower_ in quoted
 
 
 def places_only(singles: list[tuple[Span, str]], *, people: bool = False) -> set[str]:
-    """Names only ever used as places ("near Stord", "Bergen-based"): not actors. For names
+    """Names only ever used as places ("near Vestby", "Vestby-based"): not actors. For names
     tagged as people, "to" and "from" do not make a place ("wrote to Anna Berg")."""
     prepositions = _PLACE_PREPOSITIONS - _PERSON_PREPOSITIONS if people else _PLACE_PREPOSITIONS
     uses: dict[str, list[bool]] = {}
@@ -77,7 +77,7 @@ def places_only(singles: list[tuple[Span, str]], *, people: bool = False) -> set
         root = ent.root
         doc = ent.doc
         while root.dep_ == "conj" and any(c.dep_ == "cc" for c in root.head.rights):
-            root = root.head  # "the terminals of Es Sider and Ras Lanuf"
+            root = root.head  # "the terminals of Port Alder and Cape Wren"
         prep = root.head
         place = (
             (
@@ -93,7 +93,7 @@ def places_only(singles: list[tuple[Span, str]], *, people: bool = False) -> set
 
 
 def without_possessor(text: str, collective: frozenset[str]) -> str:
-    """ "Vrabie's Party of European Progress" -> "Party of European Progress"; not "People's
+    """ "Moraru's Party of Civic Renewal" -> "Party of Civic Renewal"; not "People's
     Rights Party", whose first word is part of the name."""
     for mark in ("'s ", "\u2019s "):
         at = text.find(mark)
@@ -105,7 +105,7 @@ def without_possessor(text: str, collective: frozenset[str]) -> str:
 
 
 def whole_name(ent: Span) -> Span:
-    """An entity the tagger cut before its last words ("UN Group of Experts on" + "Congo")."""
+    """An entity the tagger cut before its last words ("UN Panel of Monitors on" + "Chad")."""
     doc = ent.doc
     if ent.label_ != "ORG":
         return ent
@@ -115,7 +115,7 @@ def whole_name(ent: Span) -> Span:
         while last < len(doc) and doc[last].tag_ in {"NNP", "NNPS"}:
             last += 1
         if last > end + 1 and last < len(doc) and doc[last].text == "(":
-            return doc[ent.start : last]  # "... Co-operation" + "in Europe" (OSCE)
+            return doc[ent.start : last]  # "... Co-operation" + "in the Andes" (OCA)
     if ent[-1].lower_ not in {"on", "of", "for", "and"}:
         return ent
     while end < len(doc) and doc[end].tag_ in {"NNP", "NNPS"}:
@@ -124,7 +124,7 @@ def whole_name(ent: Span) -> Span:
 
 
 def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
-    """A person's name the tagger cut short ("Maria Consuelo" + "Reyes")."""
+    """A person's name the tagger cut short ("Ana Lucía" + "Irigoyen")."""
     doc = ent.doc
     end = ent.end
     while (
@@ -143,7 +143,7 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and not doc[end].whitespace_
         and doc[end + 1].is_alpha
     ):
-        end += 2  # "Yoon Ha" + "-neul"
+        end += 2  # "Park Ji" + "-hoon"
     start = ent.start
     titles = book.cues.titles
     if (
@@ -159,7 +159,7 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and doc[start - 2].lower_ in titles
         and doc[start - 2].text[:1].isupper()
     ):
-        # "Secretary-General Anders" + "Kjærgaard": a first name the tagger left out
+        # "Secretary-General Torben" + "Skovgaard": a first name the tagger left out
         text = doc[start - 1].text_with_ws + text
         start -= 1
     if end == ent.end:

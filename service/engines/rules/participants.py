@@ -45,7 +45,7 @@ class Participants:
         return people
 
     def _bodies_of(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
-        """ "NSPA procurement managers", "CARICOM heads of government": unnamed people who stand
+        """ "BFMA procurement managers", "OECS heads of government": unnamed people who stand
         for the organisation or state that qualifies them; "Saudi and Iranian officials": for
         each state."""
         if head.tag_ != "NNS":
@@ -108,7 +108,7 @@ class Participants:
     def _counterparts(
         self, reading: Reading, sentence: Sentence, head: Token, sides: list[ActorRecord]
     ) -> list[ActorRecord]:
-        """ "her Bulgarian counterpart", "her British and French counterparts" unnamed: for each
+        """ "her Maltese counterpart", "her Dutch and Belgian counterparts" unnamed: for each
         state, the person in the same post if the article names one, else the state."""
         if reading.resolve(sentence, head, create=False) is not None:
             return []
@@ -199,7 +199,7 @@ def _reporter_span(sentence: Sentence, head: Token) -> tuple[int, int] | None:
 
 
 def _named_after(reading: Reading, sentence: Sentence, head: Token) -> ActorRecord | None:
-    """ "her Korean counterpart, Lee Sung-ho,": the person named in apposition right after,
+    """ "her Thai counterpart, Somchai Wongsa,": the person named in apposition right after,
     also when the parser hung the name elsewhere."""
     doc = head.doc
     if head.tag_ != "NN" or head.i + 2 >= len(doc) or doc[head.i + 1].text != ",":
@@ -252,7 +252,7 @@ def _group_above(head: Token, group_heads: frozenset[str]) -> Token | None:
 def _member(
     reading: Reading, owner: ActorRecord, role: str, qualifiers: set[str]
 ) -> ActorRecord | None:
-    """The person named in the article who holds `role` for `owner` ("Bulgarian minister")."""
+    """The person named in the article who holds `role` for `owner` ("Maltese minister")."""
     forms = set(owner.forms())
     qualifiers = {_SPELLING.get(q, q) for q in qualifiers}
     affiliated = [

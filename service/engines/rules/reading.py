@@ -33,11 +33,11 @@ from service.engines.rules.names import (
 
 _PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
-# Institutions named with their seat ("the Russian embassy in Oslo").
-# Words that make a phrase no name of a body ("Russia's own finance ministry").
+# Institutions named with their seat ("the Peruvian embassy in Quito").
+# Words that make a phrase no name of a body ("Peru's own finance ministry").
 _NOT_NAMING = {"own", "new", "former", "then", "entire", "whole"}
 _SEATED = {"embassy", "consulate", "mission", "delegation"}
-# Royal styles that gold names keep ("Prince Faisal al-Rashid", "Sheikh Tamim").
+# Royal styles that gold names keep ("Prince Yusri al-Hadi", "Sheikh Nasser").
 _HONORIFICS = {"prince", "princess", "sheikh", "sheikha"}
 # Prepositions whose phrase belongs to an unnamed speaker's name ("spokesperson for the embassy").
 _NAMING_PREPOSITIONS = {"for", "of"}
@@ -112,7 +112,7 @@ class Reading:
             if len(e) == 1
             and (
                 e.label_ == "PERSON"
-                # "Reinholt told reporters": a lone name speaking is a person's
+                # "Osterhagen told reporters": a lone name speaking is a person's
                 or (
                     e.label_ == "ORG"
                     and not e.text.isupper()
@@ -151,11 +151,11 @@ class Reading:
                     and words[0].lower() in titles
                     and not (words == text.split() and words[0].lower() in _HONORIFICS)
                 ):
-                    words.pop(0)  # "Prince Faisal" keeps his style, "Crown Prince X" does not
+                    words.pop(0)  # "Prince Yusri" keeps his style, "Crown Prince X" does not
                 if label == "PERSON" and self._title_before_name(ent):
-                    continue  # "Indian Jal Shakti" + "Minister Arvind Mehrotra": part of a title
+                    continue  # "Chilean Mining" + "Minister Pablo Ortúzar": part of a title
                 if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
-                    continue  # "the Mihail Kogalniceanu air base": a name used for a place
+                    continue  # "the Tarn Valley air base": a name used for a place
                 if all(w.lower() in titles or book.state_of(w) for w in words):
                     continue
                 if ent.label_ == "NORP" and len(words) >= 2 and words[-1].endswith("s"):
@@ -169,7 +169,7 @@ class Reading:
                     people.append((sentence, ent, text))
                 else:
                     singles.append((sentence, ent, text))
-        # "near the village of Dubicze Cerkiewne": a place the tagger took for a person.
+        # "near the village of Stara Wieś Dolna": a place the tagger took for a person.
         places_of_people = places_only([(ent, text) for _, ent, text in people], people=True)
         for sentence, ent, text in people:
             if text not in places_of_people:
@@ -184,7 +184,7 @@ class Reading:
             if len(text.split()) == 1 and not text.isupper() and self._name_part(text):
                 continue
             if book.find(text) is None and relayed_by(ent.root, quoted):
-                continue  # "quoted by the TASS news agency": a relay, not a speaker
+                continue  # "quoted by the Meridian news agency": a relay, not a speaker
             if book.find(text) is not None or (is_modifier(ent) and not text.isupper()):
                 if book.find(text) is None:
                     continue
@@ -195,7 +195,7 @@ class Reading:
             lowered = {w.lower().strip("'\u2019s") for w in text.split()}
             fuller = self._fuller_body(text)
             if fuller is not None:
-                book.add_alias(fuller, text)  # "Space Command" after "US Space Command"
+                book.add_alias(fuller, text)  # "Cyber Directorate" after "Dutch Cyber Directorate"
                 continue
             if (
                 ent.label_ == "ORG"
@@ -222,7 +222,7 @@ class Reading:
 
     def _title_before_name(self, ent: Span) -> bool:
         """A tagged "name" followed by a capitalised title and another name: the words of a post
-        ("Bangladeshi Water Resources" + "Minister Nusrat Jahan Talukder")."""
+        ("Chilean Mining and Energy" + "Minister Pablo Ortúzar Vial")."""
         doc = ent.doc
         end = ent.end
         if end + 1 >= len(doc) or doc[end].lower_ not in self.cues.actors.titles:
@@ -230,14 +230,14 @@ class Reading:
         return doc[end].text[:1].isupper() and doc[end + 1].ent_type_ == "PERSON"
 
     def _bodies(self, sentence: Sentence) -> None:
-        """Named state bodies written in lower case: "the Russian foreign ministry", "Ukraine's
-        navy", "Russian military intelligence", "the Russian embassy in Oslo"."""
+        """Named state bodies written in lower case: "the Peruvian foreign ministry", "Peru's
+        navy", "Peruvian military intelligence", "the Peruvian embassy in Quito"."""
         book = self.book
         for token in sentence.doc:
             if token.lower_ not in self.cues.actors.bodies or not token.tag_.startswith("NN"):
                 continue
             if relayed_by(token, self.cues.claims.quoted):
-                continue  # "quoted by Japanese media"
+                continue  # "quoted by Danish media"
             first = token.i
             doc = sentence.doc
             while first > 0 and doc[first - 1].dep_ in {"compound", "amod", "case", "poss"}:
@@ -249,7 +249,7 @@ class Reading:
                     break
                 first -= 1
             while first < token.i and book.state_of(doc[first].text) is None:
-                first += 1  # the state word must lead: "the Russian foreign ministry"
+                first += 1  # the state word must lead: "the Peruvian foreign ministry"
             state = book.state_of(doc[first].text)
             if first == token.i or state is None:
                 continue
@@ -305,13 +305,13 @@ class Reading:
         return sum(1 for t in sentence.doc if not t.is_punct and not t.is_space) == len(ent)
 
     def _titled_person(self, ent: Span, words: list[str]) -> bool:
-        """ "Secretary of State Eleanor Vance" tagged ORG from "State": a titled person."""
+        """ "Secretary of State Martha Quill" tagged ORG from "State": a titled person."""
         doc = ent.doc
         titles = self.cues.actors.titles
         rest = [w for w in words if w.lower() not in titles]
         before = doc[ent.start - 2 : ent.start] if ent.start >= 2 else None
         if before is None or before[-1].lower_ != "of" or before[0].lower_ not in titles:
-            # "General Dimitrios Marangos" tagged ORG: one title, then a two- or three-word name
+            # "General Stavros Kallergis" tagged ORG: one title, then a two- or three-word name
             return (
                 len(words) - len(rest) == 1
                 and words[0].lower() in titles
@@ -328,7 +328,7 @@ class Reading:
         )
 
     def _surnamed(self, words: list[str], lone_people: set[str]) -> bool:
-        """ "Renata Albuquerque" tagged ORG, later "Albuquerque" tagged PERSON: a person."""
+        """ "Lívia Monteverde" tagged ORG, later "Monteverde" tagged PERSON: a person."""
         return (
             2 <= len(words) <= 3
             and words[-1] in lone_people
@@ -338,8 +338,8 @@ class Reading:
         )
 
     def _political_states(self) -> set[str]:
-        """States named at least once as political actors, not only as a place ("in Singapore",
-        "the border with Russia") or a product's origin ("Russian fuel")."""
+        """States named at least once as political actors, not only as a place ("in Vaduz",
+        "the border with Peru") or a product's origin ("Russian fuel")."""
         cues = self.cues.actors
         political: set[str] = set()
         for sentence in self.sentences:
@@ -376,7 +376,7 @@ class Reading:
         return False
 
     def _acronym_after(self, sentence: Sentence, ent: Span, text: str) -> None:
-        """Note "Police Security Service (PST)": the bracketed acronym names the same body."""
+        """Note "Coastal Security Service (CSS)": the bracketed acronym names the same body."""
         doc = sentence.doc
         if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
             acronym = doc[ent.end + 1].text
@@ -385,7 +385,7 @@ class Reading:
                 self.book.add_alias(actor, acronym)
 
     def _name_part(self, text: str) -> bool:
-        """Whether `text` is one word of a known person's name ("Zhao" of "Zhao Lisheng")."""
+        """Whether `text` is one word of a known person's name ("Wei" of "Wei Tianming")."""
         return any(a.kind is ActorKind.person and text in a.name.split() for a in self.book.actors)
 
     def _is_surname(self, text: str) -> bool:
@@ -479,7 +479,7 @@ class Reading:
         doc = token.doc
         while start < token.i and (
             doc[start].tag_ in {"DT", "PRP$"}
-            # "two Canadian officials": the count is no part of who they are
+            # "two Irish officials": the count is no part of who they are
             or (doc[start].tag_ == "CD" and doc[start].is_alpha and doc[start].is_lower)
         ):
             start += 1
@@ -510,7 +510,7 @@ class Reading:
             if p.dep_ == "prep" and p.lower_ in {"in", "at", "near", "outside"}
         ]
         if placed:
-            # "Venezuela's charge d'affaires in Georgetown": the place is not the side.
+            # "Bolivia's charge d'affaires in Asunción": the place is not the side.
             unplaced = [m for m in mentions if not any(lo <= m.start < hi for lo, hi in placed)]
             mentions = unplaced or mentions
         for mention in mentions:
@@ -527,7 +527,7 @@ class Reading:
             None,
         )
         if apposed is not None and token.tag_ in {"NN", "NNS"}:
-            return apposed  # "Ca's party, the Party for Unity and Renewal": the party
+            return apposed  # "Doru's party, the Alliance for Open Cities": the party
         named = [m for m in mentions if m.actor.kind is ActorKind.person]
         if named:
             return min(named, key=lambda m: abs(m.start - head_at)).actor

@@ -21,8 +21,8 @@ from service.engines.rules.syntax import conjuncts, subjects
 _ARGUMENTS = {"nsubj", "nsubjpass", "dobj", "dative"}
 # Dependencies of clauses of their own, whose actors are not the event's.
 _CLAUSES = {"advcl", "ccomp", "relcl", "acl", "parataxis", "csubj", "xcomp"}
-# Words that may sit between a state and the person it qualifies ("Qatar's minister of state
-# for foreign affairs, Hamad ..."), besides title words.
+# Words that may sit between a state and the person it qualifies ("Oman's minister of state
+# for foreign affairs, Salim ..."), besides title words.
 _TITLE_GLUE = {"of", "for", "the", "'s", "\u2019s", ",", "-", ")", "transitional", "then"}
 
 
@@ -50,7 +50,7 @@ class EventSides:
         if not any(t.dep_ in {"nsubj", "nsubjpass"} for t in tokens.values()):
             tokens.update((t.i, t) for s in subjects(verb) for t in _phrase(s))
             if verb.dep_ in {"acl", "relcl"} and not subjects(verb):
-                # "The representative ..., Sophie Lemaire, conferred with X" read as a modifier
+                # "The representative ..., Claire Duval, conferred with X" read as a modifier
                 tokens.update((t.i, t) for t in _phrase(verb.head) if t.i not in _span(verb))
         grown = True
         while grown:
@@ -72,8 +72,8 @@ class EventSides:
         ]
 
     def partner_object(self, token: Token) -> bool:
-        """An object that can be a side: a name, a pronoun, or a noun for people ("the Qatari
-        ambassador", "commanders"), not a thing or a crowd ("millions of Afghans")."""
+        """An object that can be a side: a name, a pronoun, or a noun for people ("the Omani
+        ambassador", "commanders"), not a thing or a crowd ("thousands of pilgrims")."""
         if token.tag_ in {"NNP", "NNPS", "PRP"} or token.ent_type_ in {"PERSON", "ORG", "GPE"}:
             return True
         return token.lower_ in self.cues.people_nouns
@@ -103,7 +103,7 @@ class EventSides:
             person = self._qualified(reading, sentence, token, mention.end, actor)
             qualified[actor.id] = qualified.get(actor.id, True) and person is not None
             if person is not None and person not in found:
-                found.append(person)  # "Qatar's minister of state, Hamad ...", misparsed
+                found.append(person)  # "Oman's minister of state, Salim ...", misparsed
             elif person is None and actor not in found:
                 found.append(actor)
         people = [a for a in found if a.kind is ActorKind.person]
@@ -118,8 +118,8 @@ class EventSides:
     def _qualified(
         self, reading: Reading, sentence: Sentence, token: Token, end: int, actor: ActorRecord
     ) -> ActorRecord | None:
-        """The person a state or body's word only qualifies: "Swiss Foreign Minister Beatrice
-        Imhof", "Mali's president, Colonel Sangare", "the head of the IAEA", "a Pakistani
+        """The person a state or body's word only qualifies: "Austrian Foreign Minister Lena
+        Gruber", "Chad's president, Colonel Abakar", "the head of the BFMA", "a Kenyan
         delegation led by X"."""
         head = token
         while head.head.i != head.i and (
@@ -135,7 +135,7 @@ class EventSides:
                 and named.kind is ActorKind.person
                 and named.affiliation in {actor.name, *actor.forms()}
             ):
-                return named  # "the head of the IAEA": its head, named elsewhere
+                return named  # "the head of the BFMA": its head, named elsewhere
             for t in _phrase(head) + self._leaders(head):
                 if t.ent_type_ == "PERSON" and t.i != token.i:
                     named = reading.resolve(sentence, t, create=False)
@@ -145,7 +145,7 @@ class EventSides:
             while after < len(doc) and doc[after].text == ")":
                 after += 1
             if after + 1 < len(doc) and doc[after].text == "," and _person_at(doc, after + 1):
-                # "the EU special representative for the dialogue, Henrik Lindqvist"
+                # "the EU special envoy for the talks, Marta Oksanen"
                 named = reading.resolve(sentence, _name_end(doc, after + 1), create=False)
                 if named is not None and named.kind is ActorKind.person:
                     return named
@@ -161,7 +161,7 @@ class EventSides:
             elif word.lower_ in titles or word.lower_ in _TITLE_GLUE:
                 i += 1
             elif word.lower_ in {"in", "at"} and i + 1 < len(doc) and doc[i + 1].ent_type_:
-                i += 1  # "the UN refugee agency in Pakistan, Sophie Lemaire"
+                i += 1  # "the UN food agency in Niger, Claire Duval"
                 while i < len(doc) and doc[i].ent_type_ in {"GPE", "LOC", "FAC"}:
                     i += 1
             else:
@@ -207,7 +207,7 @@ def _side_prep(prep: Token) -> bool:
 
 
 def _aside(token: Token, cues: CallCues) -> bool:
-    """A word in a phrase of place, topic or source ("in Doha", "about Russia", "according to
+    """A word in a phrase of place, topic or source ("in Lima", "about Peru", "according to
     X"): not a side of the event."""
     if any(a.lower_ == "according" for a in token.ancestors):
         return True
@@ -215,7 +215,7 @@ def _aside(token: Token, cues: CallCues) -> bool:
     for above in token.ancestors:
         if above.dep_ in {"prep", "agent"}:
             if apposed and above.head.lower_ in cues.people_nouns:
-                return False  # "the envoy for the dialogue, Henrik Lindqvist": the envoy's name
+                return False  # "the envoy for the talks, Marta Oksanen": the envoy's name
             return above.lower_ in cues.not_sides
         apposed = apposed or above.dep_ == "appos"
     return False
