@@ -85,7 +85,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, validation_alias=_env("READOUT_REDIS_URL"))
     # Set by the gunicorn master beside the URL of the Redis it embeds (service/store/redis.py).
     redis_embedded: bool = Field(default=False, validation_alias=_env("READOUT_REDIS_EMBEDDED"))
-    log_level: str = Field(default="INFO", validation_alias=_env("READOUT_LOG_LEVEL"))
+    # READOUT_LOG_LEVEL is read by gunicorn's config (service/http/gunicorn_conf.py), which sets
+    # up logging before any app is built; no setting here would change it.
 
     @field_validator("api_keys", mode="before")
     @classmethod

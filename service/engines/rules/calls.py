@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Token
 
@@ -34,9 +34,8 @@ class FoundCall:
     sentences: list[int]
     initiator: ActorRecord | None = None
     date_text: str | None = None
-    date: object | None = None
+    date: dt.date | None = None
     medium: Medium = Medium.unknown
-    offsets: list[int] = field(default_factory=list)
     borrowed: bool = False  # the date is another sentence's
 
 
@@ -163,8 +162,9 @@ class CallFinder:
             and not _DATELINE_AFTER.match(text, lo + m.end)
         ]
         published = reading.article.published_at
-        if len(days) == 1 and (published is None or days[0].date <= published):  # type: ignore[operator]
-            call.date, call.date_text = days[0].date, days[0].text
+        day = days[0].date if len(days) == 1 else None
+        if day is not None and (published is None or day <= published):
+            call.date, call.date_text = day, days[0].text
         return call
 
     def _event_noun(self, token: Token) -> bool:
@@ -373,9 +373,8 @@ class CallFinder:
             if call.date is None:
                 self._previous_date(reading, sentence, call)
             published = reading.article.published_at
-            if call.date is not None and published is not None and call.date > published:  # type: ignore[operator]
+            if call.date is not None and published is not None and call.date > published:
                 continue
-            call.offsets = [sentence.start(anchor)]
             calls.append(call)
         return calls
 
@@ -418,7 +417,7 @@ class CallFinder:
             return
         count = next((c.lower_ for c in day.children if c.dep_ in {"det", "nummod"}), None)
         days = {"a": 1, "the": 1, "one": 1, "two": 2, "three": 3}.get(count or "")
-        if days is None or not isinstance(call.date, dt.date):
+        if days is None or call.date is None:
             return
         shift = dt.timedelta(days=-days if prep.lower_ == "after" else days)
         call.date = call.date + shift
@@ -435,13 +434,14 @@ class CallFinder:
             return
         days = [m for m in self._dates_in(reading, before.number) if m.date is not None]
         published = reading.article.published_at
-        if len(days) != 1 or (published is not None and days[0].date > published):  # type: ignore[operator]
+        day = days[0].date if len(days) == 1 else None
+        if day is None or (published is not None and day > published):
             return
         verbs = {_past_verb(t) for t in sentence.doc} - {None}
         if any(_past_verb(t) in verbs for t in before.doc) or any(
             t.lower_ in self.cues.event_nouns and t.head.tag_ == "VBD" for t in before.doc
         ):
-            call.date = days[0].date  # its words stand outside the call's sentence
+            call.date = day  # its words stand outside the call's sentence
             call.borrowed = True
 
     def _dates_in(self, reading: Reading, number: int) -> list[DateMention]:

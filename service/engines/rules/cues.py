@@ -37,7 +37,6 @@ class CallCues:
     request_nouns: frozenset[str]
     event_nouns: frozenset[str]
     planned_nouns: frozenset[str]
-    taking_part: frozenset[str]
     group_heads: frozenset[str]
     counted: frozenset[str]
     separately: frozenset[str]
