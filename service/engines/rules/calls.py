@@ -17,11 +17,9 @@ from service.engines.rules.sides import EventSides
 from service.engines.rules.syntax import clause, conjuncts, listed_after, preps, subjects
 from service.pipeline.dates import DateMention, find_dates
 
-_CONDITIONAL = {"if", "unless", "whether", "once", "until"}
 _PAST = {"VBD", "VBN"}
 _MOST_SIDES = 6
 _RESTATED_WITHIN = 2
-_PHONING = {"phoned", "phones", "telephoned", "rang", "called", "calls"}
 # A date written as a dateline ("LOME, Feb 11 -"): the day of publication, not of the call.
 _DATELINE_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?[-\u2013\u2014]+\s")
 
@@ -117,7 +115,7 @@ class CallFinder:
         if not _plausible(people):
             return []
         initiator = None
-        if verb.lower_ in _PHONING:
+        if verb.lower_ in cues.phoning:
             said = self.participants.people(reading, sentence, subjects(verb))
             initiator = said[0] if said else None
         calls = self._calls(reading, sentence, verb, region, people[:1], people[1:], initiator)
@@ -188,7 +186,7 @@ class CallFinder:
                 return True
             if child.dep_ == "neg" or child.lower_ in cues.negations:
                 return True
-            if child.dep_ == "mark" and child.lower_ in _CONDITIONAL:
+            if child.dep_ == "mark" and child.lower_ in cues.conditionals:
                 return True
         head = verb
         while head.dep_ in {"xcomp", "conj", "ccomp"} and head.head.i != head.i:
@@ -266,7 +264,7 @@ class CallFinder:
         partners = self.participants.people(reading, sentence, partner_heads)
         partners = [p for p in partners if p not in sides]
         initiator = None
-        if word in _PHONING and sides:
+        if word in cues.phoning and sides:
             initiator = sides[0]
         calls = self._calls(reading, sentence, verb, tokens, sides, partners, initiator)
         if misparsed:
@@ -437,8 +435,9 @@ class CallFinder:
         day = days[0].date if len(days) == 1 else None
         if day is None or (published is not None and day > published):
             return
-        verbs = {_past_verb(t) for t in sentence.doc} - {None}
-        if any(_past_verb(t) in verbs for t in before.doc) or any(
+        not_events = self.cues.not_events
+        verbs = {_past_verb(t, not_events) for t in sentence.doc} - {None}
+        if any(_past_verb(t, not_events) in verbs for t in before.doc) or any(
             t.lower_ in self.cues.event_nouns and t.head.tag_ == "VBD" for t in before.doc
         ):
             call.date = day  # its words stand outside the call's sentence
@@ -522,12 +521,9 @@ class CallFinder:
                 return
 
 
-_NOT_EVENTS = {"said", "told", "was", "were", "had", "did", "added", "according"}
-
-
-def _past_verb(token: Token) -> str | None:
+def _past_verb(token: Token, not_events: frozenset[str]) -> str | None:
     """A past-tense verb that tells what happened ("signed"), not a report or an auxiliary."""
-    if token.tag_ != "VBD" or token.dep_ in {"aux", "auxpass"} or token.lower_ in _NOT_EVENTS:
+    if token.tag_ != "VBD" or token.dep_ in {"aux", "auxpass"} or token.lower_ in not_events:
         return None
     return token.lower_
 

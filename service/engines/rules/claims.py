@@ -20,28 +20,6 @@ _REPORTED = {"ccomp", "xcomp"}
 _REACTIVE = {EvidenceStatus.disputed, EvidenceStatus.supported}
 _REACH = 3  # sentences back that a denial or confirmation may answer
 _CONTESTABLE = {ClaimKind.assertion, ClaimKind.accusation, ClaimKind.assessment, ClaimKind.warning}
-_STOP = {
-    "that",
-    "this",
-    "these",
-    "those",
-    "with",
-    "from",
-    "have",
-    "been",
-    "were",
-    "would",
-    "will",
-    "said",
-    "their",
-    "there",
-    "which",
-    "about",
-    "into",
-    "than",
-    "they",
-    "them",
-}
 
 
 @dataclass(slots=True)
@@ -367,9 +345,12 @@ class ClaimFinder:
         objects = [c for c in claim.trigger.children if c.dep_ == "dobj"]
         if any(o.lower_ in self.evidence.back_references for o in objects):
             return candidates[-1]
-        words = _content_words(claim.trigger)
-        best = max(candidates, key=lambda o: (len(words & _content_words(o.trigger)), o.sentence))
-        if words & _content_words(best.trigger) or best.sentence >= claim.sentence - 1:
+        stop = self.cues.stopwords
+        words = _content_words(claim.trigger, stop)
+        best = max(
+            candidates, key=lambda o: (len(words & _content_words(o.trigger, stop)), o.sentence)
+        )
+        if words & _content_words(best.trigger, stop) or best.sentence >= claim.sentence - 1:
             return best
         return None
 
@@ -425,11 +406,11 @@ def _ancestor_subjects(token: Token) -> list[Token]:
     return []
 
 
-def _content_words(trigger: Token) -> set[str]:
+def _content_words(trigger: Token, stop: frozenset[str]) -> set[str]:
     return {
         t.lower_
         for t in trigger.subtree
-        if t.is_alpha and len(t.text) > 3 and t.lower_ not in _STOP and t.dep_ != "nsubj"
+        if t.is_alpha and len(t.text) > 3 and t.lower_ not in stop and t.dep_ != "nsubj"
     }
 
 

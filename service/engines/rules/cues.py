@@ -53,6 +53,12 @@ class CallCues:
     medium_nouns: frozenset[str]
     people_nouns: frozenset[str]
     occurred: frozenset[str]
+    phoning: frozenset[str]
+    conditionals: frozenset[str]
+    not_events: frozenset[str]
+    title_glue: frozenset[str]
+    ranks: frozenset[str]
+    spellings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ class ClaimCues:
     copulas: frozenset[str]
     not_speech_particles: frozenset[str]
     content_only: frozenset[str]
+    stopwords: frozenset[str]
     threat_acts: frozenset[str]
     appeal_modals: frozenset[str]
     acceptance: frozenset[str]
@@ -112,6 +119,15 @@ class ActorCues:
     org_words: frozenset[str]
     name_particles: frozenset[str]
     name_suffixes: frozenset[str]
+    not_naming: frozenset[str]
+    seated: frozenset[str]
+    honorifics: frozenset[str]
+    naming_prepositions: frozenset[str]
+    appositive_roles: frozenset[str]
+    place_prepositions: frozenset[str]
+    person_prepositions: frozenset[str]
+    place_nouns: frozenset[str]
+    state_prepositions: frozenset[str]
     collectives: frozenset[str]
     vessel_prefixes: frozenset[str]
     collective_possessors: frozenset[str]
@@ -164,7 +180,10 @@ def load_cues() -> Cues:
     evidence = data["evidence"]
     actors = data["actors"]
     return Cues(
-        calls=CallCues(**{key: _words(calls, key) for key in CallCues.__slots__}),
+        calls=CallCues(
+            **{key: _words(calls, key) for key in CallCues.__slots__ if key != "spellings"},
+            spellings={str(k): str(v) for k, v in calls["spellings"].items()},
+        ),
         claims=ClaimCues(
             verbs={verb: ClaimKind(kind) for verb, kind in claims["verbs"].items()},
             phrases={_pair(phrase): ClaimKind(kind) for phrase, kind in claims["phrases"].items()},
@@ -192,6 +211,15 @@ def load_cues() -> Cues:
             org_words=_words(actors["org_words"], "words"),
             name_particles=_words(actors["names"], "particles"),
             name_suffixes=_words(actors["names"], "suffixes"),
+            not_naming=_words(actors["names"], "not_naming"),
+            seated=_words(actors["names"], "seated"),
+            honorifics=_words(actors["names"], "honorifics"),
+            naming_prepositions=_words(actors["names"], "naming_prepositions"),
+            appositive_roles=_words(actors["names"], "appositive_roles"),
+            place_prepositions=_words(actors["places"], "prepositions"),
+            person_prepositions=_words(actors["places"], "person_prepositions"),
+            place_nouns=_words(actors["places"], "nouns"),
+            state_prepositions=_words(actors["places"], "state_prepositions"),
             collectives=_words(actors, "collectives"),
             vessel_prefixes=_words(actors["names"], "vessel_prefixes"),
             collective_possessors=_words(actors["names"], "collective_possessors"),

@@ -5,42 +5,8 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from service.engines.rules.actors import ActorBook
+from service.engines.rules.cues import ActorCues
 
-_PLACE_PREPOSITIONS = {
-    "in", "near", "at", "outside", "from", "into", "across", "around", "to", "off", "through",
-    "towards", "toward", "via", "inside",
-}  # fmt: skip
-_PERSON_PREPOSITIONS = {"to", "from", "towards", "toward"}
-# "the coast of X", "the city of X": X is a place.
-_PLACE_NOUNS = {
-    "city",
-    "town",
-    "village",
-    "port",
-    "coast",
-    "region",
-    "province",
-    "outskirts",
-    "south",
-    "north",
-    "east",
-    "west",
-    "centre",
-    "center",
-    "area",
-    "island",
-    "islands",
-    "villages",
-    "terminal",
-    "terminals",
-    "ports",
-    "towns",
-    "cities",
-}
-STATE_PLACE_PREPOSITIONS = {
-    "in", "near", "at", "outside", "inside", "into", "across", "around", "through", "off",
-    "towards", "toward", "within", "via", "along", "from", "over",
-}  # fmt: skip
 # Characters that never stand in a name: template and format syntax ("{% if %}", "%(name)s").
 NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
 
@@ -68,10 +34,13 @@ def relayed_by(token: Token, quoted: frozenset[str]) -> bool:
     return token.dep_ == "pobj" and by.lower_ == "by" and by.head.lower_ in quoted
 
 
-def places_only(singles: list[tuple[Span, str]], *, people: bool = False) -> set[str]:
+def places_only(
+    singles: list[tuple[Span, str]], cues: ActorCues, *, people: bool = False
+) -> set[str]:
     """Names only ever used as places ("near Vestby", "Vestby-based"): not actors. For names
     tagged as people, "to" and "from" do not make a place ("wrote to Anna Berg")."""
-    prepositions = _PLACE_PREPOSITIONS - _PERSON_PREPOSITIONS if people else _PLACE_PREPOSITIONS
+    places = cues.place_prepositions
+    prepositions = places - cues.person_prepositions if people else places
     uses: dict[str, list[bool]] = {}
     for ent, text in singles:
         root = ent.root
@@ -85,7 +54,9 @@ def places_only(singles: list[tuple[Span, str]], *, people: bool = False) -> set
                 and prep.lower_ in prepositions
                 and not (prep.lower_ == "from" and prep.head.tag_.startswith("NN"))
             )
-            or (root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS)
+            or (
+                root.dep_ == "pobj" and prep.lower_ == "of" and prep.head.lower_ in cues.place_nouns
+            )
             or (ent.end < len(doc) and doc[ent.end].text == "-")
         )
         uses.setdefault(text, []).append(place)

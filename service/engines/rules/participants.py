@@ -10,10 +10,6 @@ from service.engines.rules.cues import CallCues
 from service.engines.rules.reading import Reading, Sentence
 from service.engines.rules.syntax import conjuncts, preps
 
-_SPELLING = {"defense": "defence"}
-# Words of a role that do not change the post ("deputy minister" is still a minister).
-_RANKS = {"deputy", "vice", "acting", "senior", "junior", "first"}
-
 
 class Participants:
     """Resolves the phrase heads of a call's sides to actors."""
@@ -254,7 +250,8 @@ def _member(
 ) -> ActorRecord | None:
     """The person named in the article who holds `role` for `owner` ("Maltese minister")."""
     forms = set(owner.forms())
-    qualifiers = {_SPELLING.get(q, q) for q in qualifiers}
+    spellings = reading.cues.calls.spellings
+    qualifiers = {spellings.get(q, q) for q in qualifiers}
     affiliated = [
         a
         for a in reading.book.actors
@@ -262,11 +259,13 @@ def _member(
     ]
     fitting = [a for a in affiliated if role in (a.role or "").lower()]
     if not fitting and qualifiers:
-        fitting = [a for a in affiliated if qualifiers <= _role_words(a)]
-    best = [a for a in fitting if qualifiers <= _role_words(a)]
+        fitting = [a for a in affiliated if qualifiers <= _role_words(a, spellings)]
+    best = [a for a in fitting if qualifiers <= _role_words(a, spellings)]
     if qualifiers and not best:
         # "the foreign ministers of X": not X's economy minister.
-        fitting = [a for a in fitting if _role_words(a) <= {role, *_RANKS}]
+        fitting = [
+            a for a in fitting if _role_words(a, spellings) <= {role, *reading.cues.calls.ranks}
+        ]
     chosen = best or fitting
     return chosen[0] if len(chosen) == 1 or best else None
 
@@ -288,6 +287,6 @@ def _introduced(reading: Reading, sentence: Sentence, owner: ActorRecord) -> Act
     return people[0] if len(people) == 1 and lo <= first.get(people[0].id, -1) < hi else None
 
 
-def _role_words(actor: ActorRecord) -> set[str]:
+def _role_words(actor: ActorRecord, spellings: dict[str, str]) -> set[str]:
     words = (actor.role or "").lower().split()
-    return {_SPELLING.get(w, w) for w in words}
+    return {spellings.get(w, w) for w in words}

@@ -22,7 +22,6 @@ from service.engines.rules.actors import (
 from service.engines.rules.cues import Cues
 from service.engines.rules.names import (
     NOT_IN_NAMES,
-    STATE_PLACE_PREPOSITIONS,
     described,
     extend_name,
     places_only,
@@ -33,14 +32,6 @@ from service.engines.rules.names import (
 
 _PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
-# Institutions named with their seat ("the Peruvian embassy in Quito").
-# Words that make a phrase no name of a body ("Peru's own finance ministry").
-_NOT_NAMING = {"own", "new", "former", "then", "entire", "whole"}
-_SEATED = {"embassy", "consulate", "mission", "delegation"}
-# Royal styles that gold names keep ("Prince Yusri al-Hadi", "Sheikh Nasser").
-_HONORIFICS = {"prince", "princess", "sheikh", "sheikha"}
-# Prepositions whose phrase belongs to an unnamed speaker's name ("spokesperson for the embassy").
-_NAMING_PREPOSITIONS = {"for", "of"}
 
 
 @dataclass(slots=True)
@@ -149,7 +140,9 @@ class Reading:
                     label == "PERSON"
                     and len(words) > 1
                     and words[0].lower() in titles
-                    and not (words == text.split() and words[0].lower() in _HONORIFICS)
+                    and not (
+                        words == text.split() and words[0].lower() in self.cues.actors.honorifics
+                    )
                 ):
                     words.pop(0)  # "Prince Yusri" keeps his style, "Crown Prince X" does not
                 if label == "PERSON" and self._title_before_name(ent):
@@ -170,11 +163,13 @@ class Reading:
                 else:
                     singles.append((sentence, ent, text))
         # "near the village of Stara Wieś Dolna": a place the tagger took for a person.
-        places_of_people = places_only([(ent, text) for _, ent, text in people], people=True)
+        places_of_people = places_only(
+            [(ent, text) for _, ent, text in people], self.cues.actors, people=True
+        )
         for sentence, ent, text in people:
             if text not in places_of_people:
                 self._person(sentence, ent, text)
-        only_places = places_only([(ent, text) for _, ent, text in singles])
+        only_places = places_only([(ent, text) for _, ent, text in singles], self.cues.actors)
         quoted = self.cues.claims.quoted
         org_words = self.cues.actors.org_words
         for sentence, ent, text in singles:
@@ -243,7 +238,7 @@ class Reading:
             while first > 0 and doc[first - 1].dep_ in {"compound", "amod", "case", "poss"}:
                 before = doc[first - 1]
                 stated = book.state_of(before.text) is not None
-                if before.lower_ in _NOT_NAMING or (
+                if before.lower_ in self.cues.actors.not_naming or (
                     not stated and (before.ent_type_ == "PERSON" or before.head.i > token.i)
                 ):
                     break
@@ -254,7 +249,7 @@ class Reading:
             if first == token.i or state is None:
                 continue
             last = token.i
-            if token.lower_ in _SEATED:
+            if token.lower_ in self.cues.actors.seated:
                 for prep in token.rights:
                     if prep.lower_ == "in" and any(
                         book.capital_state(c.text) for c in prep.children if c.dep_ == "pobj"
@@ -361,7 +356,7 @@ class Reading:
         head = token.head
         if token.dep_ == "pobj":
             owner = head.head
-            if head.lower_ in STATE_PLACE_PREPOSITIONS:
+            if head.lower_ in cues.state_prepositions:
                 return head.lower_ != "from" or not owner.tag_.startswith("NN")
             return owner.lower_ in cues.geography
         if token.dep_ == "dobj" and head.lower_ in cues.geography:
@@ -411,12 +406,10 @@ class Reading:
             actor.role = doc[first : head.i + 1].text
         if actor.role is None:
             for child in root.children:
-                if child.dep_ == "appos" and child.lower_ in self.cues.actors.titles | {
-                    "researcher",
-                    "analyst",
-                    "professor",
-                    "expert",
-                }:
+                if child.dep_ == "appos" and (
+                    child.lower_ in self.cues.actors.titles
+                    or child.lower_ in self.cues.actors.appositive_roles
+                ):
                     left = [t for t in child.lefts if t.dep_ in {"amod", "compound"}]
                     state = self.book.state_of(left[0].text) if left else None
                     if state is not None:
@@ -562,7 +555,7 @@ class Reading:
         if head in cues.institutions and states and not owners and create:
             first = phrase[0]
             last = token.i
-            if head in _SEATED:
+            if head in cues.seated:
                 for prep in token.rights:
                     if (
                         prep.dep_ == "prep"
@@ -673,7 +666,7 @@ class Reading:
             }:
                 end = i
                 break
-            naming = doc[i].lower_ in _NAMING_PREPOSITIONS
+            naming = doc[i].lower_ in self.cues.actors.naming_prepositions
             if doc[i].dep_ == "prep" and doc[i].head.i == token.i and not naming:
                 end = i
                 break

@@ -21,9 +21,6 @@ from service.engines.rules.syntax import conjuncts, subjects
 _ARGUMENTS = {"nsubj", "nsubjpass", "dobj", "dative"}
 # Dependencies of clauses of their own, whose actors are not the event's.
 _CLAUSES = {"advcl", "ccomp", "relcl", "acl", "parataxis", "csubj", "xcomp"}
-# Words that may sit between a state and the person it qualifies ("Oman's minister of state
-# for foreign affairs, Salim ..."), besides title words.
-_TITLE_GLUE = {"of", "for", "the", "'s", "\u2019s", ",", "-", ")", "transitional", "then"}
 
 
 class EventSides:
@@ -158,7 +155,7 @@ class EventSides:
                 if close is None:
                     break
                 i = close + 1
-            elif word.lower_ in titles or word.lower_ in _TITLE_GLUE:
+            elif word.lower_ in titles or word.lower_ in self.cues.title_glue:
                 i += 1
             elif word.lower_ in {"in", "at"} and i + 1 < len(doc) and doc[i + 1].ent_type_:
                 i += 1  # "the UN food agency in Niger, Claire Duval"
