@@ -16,9 +16,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SCHEMA_VERSION = "1.0"
 
@@ -109,13 +112,39 @@ _PUBLISHED_AT_SCHEMA: dict[str, Any] = {
 class SummaryRequest(BaseModel):
     """An article to summarise."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-    text: str = Field(
-        description="The article text; spans index into it exactly as sent. Not blank.",
-        # Documents the blank check below, so generated clients and fuzzers know of it.
-        json_schema_extra={"pattern": _NOT_BLANK},
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=False,
+        # Exactly one of the two, checked by `_text_or_html` below.
+        json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["html"]}]},
     )
+
+    # Either may be left out, never sent as null: the schema says string, not string-or-null.
+    # The pattern documents the blank check below, so generated clients and fuzzers know of it.
+    text: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": _NOT_BLANK,
+                "description": "The article text; spans index into it exactly as sent. Not "
+                "blank. Send this or `html`.",
+            }
+        ),
+    ] = None
+    html: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": _NOT_BLANK,
+                "description": "The article's web page, instead of `text`: its main text is "
+                "extracted (navigation, comments and boilerplate left out), answered as `text` "
+                "in the 200 body, and every span indexes into it. `title` and `published_at` "
+                "come from the page's metadata when not given. No URL is ever fetched.",
+            }
+        ),
+    ] = None
     title: str | None = None
     published_at: Annotated[str | None, WithJsonSchema(_PUBLISHED_AT_SCHEMA)] = Field(
         default=None,
@@ -141,7 +170,38 @@ class SummaryRequest(BaseModel):
         "(JavaScript, browsers) or UTF-8 bytes (Go, Rust).",
     )
 
-    @field_validator("text", "title", "published_at", "source", "url", "id")
+    @model_validator(mode="before")
+    @classmethod
+    def _text_or_html(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError("string_type", "Input should be a valid string"),
+                loc=(key,),
+                input=None,
+            )
+            for key in ("text", "html")
+            if key in data and data[key] is None
+        ]
+        given = [key for key in ("text", "html") if data.get(key) is not None]
+        if not errors and not given:
+            missing = "Field required: send the article as text, or its web page as html"
+            errors.append(
+                InitErrorDetails(
+                    type=PydanticCustomError("missing", missing), loc=("text",), input=data
+                )
+            )
+        if len(given) == 2:
+            both = "Send the article as text or as html, not both"
+            errors.append(
+                InitErrorDetails(type=PydanticCustomError("one_of", both), loc=("html",), input="")
+            )
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
+
+    @field_validator("text", "html", "title", "published_at", "source", "url", "id")
     @classmethod
     def _unicode_text(cls, value: str | None) -> str | None:
         # JSON lets "\ud800" through; such a string cannot be encoded, so no engine can read it.
@@ -149,11 +209,11 @@ class SummaryRequest(BaseModel):
             raise ValueError("contains a lone surrogate (U+D800 to U+DFFF), not a character")
         return value
 
-    @field_validator("text")
+    @field_validator("text", "html")
     @classmethod
-    def _text_not_blank(cls, value: str) -> str:
-        if not _HAS_TEXT.search(value):
-            raise ValueError("text must not be blank")
+    def _text_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not _HAS_TEXT.search(value):
+            raise ValueError("must not be blank")
         return value
 
     @field_validator("published_at")
@@ -286,6 +346,17 @@ class SummaryResponse(BaseModel):
     calls: list[Call]
     claims: list[Claim]
     meta: Meta
+    # Sent only when the request gave html; never null (see the route's serialisation).
+    text: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "description": "Only for a request that sent `html`: the text extracted from "
+                "it, which every span indexes into.",
+            }
+        ),
+    ] = None
 
 
 class FieldError(BaseModel):

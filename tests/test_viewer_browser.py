@@ -246,3 +246,26 @@ def test_a_saved_answer_opens_without_the_service(
 
     assert [as_piece(m) for m in marks(browser)] == pieces(distinct_spans(answer))
     assert browser.find_element(By.ID, "text").get_attribute("value") == ARTICLE
+
+
+def test_a_pasted_web_page_is_shown_as_its_extracted_text(
+    browser: WebDriver, service: LiveService
+) -> None:
+    page = (Path(__file__).parent / "fixtures" / "pages" / "news-page.html").read_text("utf-8")
+    response = httpx.post(f"{service.url}/v1/summaries", json={"html": page}, timeout=30)
+    answer = response.json()
+    browser.get(f"{service.url}/viewer")
+    wait_for(browser, "ready")
+    textarea = browser.find_element(By.ID, "text")
+    browser.execute_script("arguments[0].value = arguments[1];", textarea, page)
+    Select(browser.find_element(By.ID, "kind")).select_by_value("html")
+
+    browser.find_element(By.ID, "submit").click()
+    wait_for(browser, "done")
+
+    assert browser.find_element(By.ID, "article").get_attribute("textContent") == answer["text"]
+    found = marks(browser)
+    assert [as_piece(m) for m in found] == pieces(distinct_spans(answer))
+    for mark in found:
+        start, end, _ = as_piece(mark)
+        assert mark.get_attribute("textContent") == answer["text"][start:end]

@@ -15,6 +15,7 @@ from schemas.contract import FieldError, Health, Problem, SummaryRequest, Summar
 from service.errors import InvalidRequest, UpstreamError
 from service.http import telemetry
 from service.http.state import ReadoutState
+from service.pipeline.webpage import read_page
 
 _ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 413, 415, 422, 429, 500, 502, 503, 504)}
 
@@ -67,9 +68,12 @@ def parse_summary_request(max_chars: int) -> SummaryRequest:
         parsed = SummaryRequest.model_validate(body)
     except ValidationError as error:
         raise InvalidRequest.fields(_field_errors(error)) from None
-    if len(parsed.text) > max_chars:
-        too_long = f"text has {len(parsed.text)} characters; the limit is {max_chars}"
-        raise InvalidRequest.fields([FieldError(field="text", type="too_long", message=too_long)])
+    parsed, text = read_page(parsed)
+    if len(text) > max_chars:
+        field = "text" if parsed.html is None else "html"
+        what = "text" if field == "text" else "the text extracted from html"
+        too_long = f"{what} has {len(text)} characters; the limit is {max_chars}"
+        raise InvalidRequest.fields([FieldError(field=field, type="too_long", message=too_long)])
     return parsed
 
 
@@ -146,9 +150,10 @@ def summaries() -> Response:
         "attempts": meta.attempts,
         "usage": meta.usage.model_dump(),
         "latency_ms": meta.latency_ms,
-        "text_chars": len(parsed.text),
+        "text_chars": len(parsed.text or ""),
     }
-    return _json(answer.model_dump_json())
+    # `text` only answers a request that sent html; it is never null.
+    return _json(answer.model_dump_json(exclude={"text"} if answer.text is None else None))
 
 
 def schema() -> Response:

@@ -16,6 +16,7 @@ from service.pipeline.normalise import Countries, load_countries, normalise
 from service.pipeline.offsets import convert
 from service.pipeline.repairs import settle
 from service.pipeline.segment import Segmenter
+from service.pipeline.webpage import read_page
 
 
 @dataclass(slots=True)
@@ -45,8 +46,9 @@ class Summariser:
                 "Engine not available",
                 f"The engine {name!r} is not enabled here; allowed: {sorted(self.allowed)}.",
             )
-        self._check_language(engine, request.text)
-        article = self.segmenter.segment(request.text, request.published_date())
+        request, text = read_page(request)
+        self._check_language(engine, text)
+        article = self.segmenter.segment(text, request.published_date())
         warnings: list[str] = []
         deadline = Deadline(self.timeout_s)
         try:
@@ -54,7 +56,7 @@ class Summariser:
         except UpstreamError as error:
             if self.fallback is None or self.fallback is engine:
                 raise
-            if self.fallback.name in self.english_only and not_english(request.text):
+            if self.fallback.name in self.english_only and not_english(text):
                 raise  # the fallback could not read it either
             deadline = Deadline(self.timeout_s)
             result = self.fallback.extract(article, request, deadline)
@@ -94,7 +96,9 @@ class Summariser:
                 warnings=[*warnings, *settled.warnings, *grounded.warnings],
             ),
         )
-        response = convert(response, request.text, request.offset_unit)
+        response = convert(response, text, request.offset_unit)
+        if request.html is not None:
+            response.text = text
         response.meta.latency_ms = round((time.perf_counter() - started) * 1000)
         return response
 

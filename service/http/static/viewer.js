@@ -144,7 +144,7 @@
     $("actors").replaceChildren(...actors.map((a) => itemButton(
       a.id,
       a.name,
-      [a.kind, a.role, a.affiliation].filter(Boolean).join(" · ") +
+      [a.kind, a.role, a.affiliation, a.country].filter(Boolean).join(" · ") +
         ` · ${(a.mentions || []).length} mention(s)`,
     )));
     $("calls").replaceChildren(...calls.map((c) => itemButton(
@@ -327,7 +327,8 @@
 
   async function submit(event) {
     event.preventDefault();
-    const body = { text: $("text").value };
+    // A page's HTML is sent as html; the answer then carries the extracted text it indexes.
+    const body = { [$("kind").value === "html" ? "html" : "text"]: $("text").value };
     for (const field of ["title", "published_at", "engine"]) {
       if ($(field).value.trim()) body[field] = $(field).value.trim();
     }
@@ -339,7 +340,7 @@
       const response = await fetch("v1/summaries", { method: "POST", headers, body: JSON.stringify(body) });
       const answer = await response.json();
       if (!response.ok) showProblem(answer);
-      else show(answer, typeof answer.text === "string" ? answer.text : body.text);
+      else show(answer, typeof answer.text === "string" ? answer.text : $("text").value);
     } catch (error) {
       showProblem({ title: "No answer", detail: String(error) });
     } finally {
@@ -356,7 +357,10 @@
         showProblem(answer.type ? answer : { title: "Not an answer", detail: "The file has no actors list." });
         return;
       }
-      if (typeof answer.text === "string") $("text").value = answer.text;
+      if (typeof answer.text === "string") {
+        $("text").value = answer.text;
+        $("kind").value = "text";
+      }
       show(answer, $("text").value);
     } catch (error) {
       showProblem({ title: "Not JSON", detail: String(error) });
