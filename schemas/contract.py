@@ -311,7 +311,7 @@ class Usage(BaseModel):
 class Rejected(BaseModel):
     """An item the engine gave that failed its checks on every attempt, and was set aside."""
 
-    kind: str = Field(description="actor, call, claim, summary or key_point")
+    kind: str = Field(description="actor, call, claim, summary, key_point or chunk")
     ref: str = Field(description="The engine's key for the item (A3, C2, K5, key_points[1]).")
     reason: str = Field(description="Why, in the service's words (never the model's output).")
 
@@ -330,6 +330,7 @@ class Meta(BaseModel):
     usage: Usage
     latency_ms: int
     offset_unit: OffsetUnit = OffsetUnit.codepoint
+    chunks: int = Field(default=1, description="Parts the article was read in (long articles).")
     rejected: list[Rejected] = Field(
         default_factory=list, description="Items set aside because they stayed ungrounded."
     )

@@ -63,6 +63,7 @@ def create_app(
         fallback=engines.get("rules") if settings.fallback is Fallback.rules else None,
         allowed=settings.enabled_engines() & set(engines),
         max_attempts=settings.max_attempts,
+        chunk_concurrency=settings.chunk_concurrency,
     )
     app.extensions["readout"] = ReadoutState(settings, summariser, checks or {})
     spec = build_spec()

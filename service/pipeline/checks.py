@@ -51,10 +51,16 @@ class Review:
             self.errors.setdefault(ref, []).append(issue)
 
 
-def review(draft: Extraction, article: SegmentedArticle, title: str | None = None) -> Review:
+def review(
+    draft: Extraction,
+    article: SegmentedArticle,
+    title: str | None = None,
+    shown: tuple[int, ...] | None = None,
+) -> Review:
     """Check every item of `draft` against `article` (and its title, for the names free text
-    may use); a normalised copy and the errors."""
+    may use; `shown`, the only sentences it may cite); a normalised copy and the errors."""
     names = _NameCheck(article, title)
+    visible = frozenset(shown) if shown is not None else None
     result = Review(draft=draft.model_copy(deep=True))
     out = result.draft
     actors = [_actor(actor, article, result) for actor in out.actors]
@@ -62,10 +68,10 @@ def review(draft: Extraction, article: SegmentedArticle, title: str | None = Non
     _affiliations(out.actors, article, result)
     for call in out.calls:
         _rename(call, renamed)
-        _call(call, out.actors, article, names, result)
+        _call(call, out.actors, article, names, result, visible)
     for claim in out.claims:
         _rename(claim, renamed)
-        _claim(claim, out.actors, article, names, result)
+        _claim(claim, out.actors, article, names, result, visible)
     for issue in names.absent_in(out.summary):
         result.fail(ItemRef("summary", "summary"), issue)
     for n, point in enumerate(out.key_points):
@@ -254,8 +260,17 @@ def _rename(item: CallDraft | ClaimDraft, renamed: dict[str, str]) -> None:
         item.disputed_by = fix(item.disputed_by)
 
 
-def _sentences(numbers: list[int], article: SegmentedArticle) -> Issue | None:
+def _sentences(
+    numbers: list[int], article: SegmentedArticle, visible: frozenset[int] | None
+) -> Issue | None:
     missing = [n for n in numbers if not 1 <= n <= len(article.sentences)]
+    if not missing and visible is not None:
+        hidden = [n for n in numbers if n not in visible]
+        if hidden:
+            return Issue(
+                "cites sentences it was not shown",
+                f"sentence numbers {hidden} were not shown to you; cite only the sentences shown",
+            )
     if not missing:
         return None
     return Issue(
@@ -308,12 +323,13 @@ def _call(
     article: SegmentedArticle,
     names: _NameCheck,
     result: Review,
+    visible: frozenset[int] | None,
 ) -> None:
     ref = ItemRef("call", call.id or "")
     declared = {a.id: a for a in actors}
     problems: list[Issue | None] = [
         _unknown_keys(call),
-        _sentences(call.sentences, article),
+        _sentences(call.sentences, article, visible),
         _undeclared(call.participants, declared, "participants"),
         _undeclared(call.readout_by, declared, "readout_by"),
         _undeclared([call.initiator] if call.initiator else [], declared, "initiator"),
@@ -402,12 +418,13 @@ def _claim(
     article: SegmentedArticle,
     names: _NameCheck,
     result: Review,
+    visible: frozenset[int] | None,
 ) -> None:
     ref = ItemRef("claim", claim.id or "")
     declared = {a.id: a for a in actors}
     problems: list[Issue | None] = [
         _unknown_keys(claim),
-        _sentences(claim.sentences, article),
+        _sentences(claim.sentences, article, visible),
         _undeclared([claim.claimant], declared, "claimant"),
         _undeclared(claim.about, declared, "about"),
         _undeclared(claim.disputed_by, declared, "disputed_by"),

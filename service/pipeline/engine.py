@@ -55,6 +55,7 @@ class RepairRequest:
     actors: list[dict[str, Any]]
 
 
+@runtime_checkable
 class Engine(Protocol):
     """Turns a segmented article into a structurally valid draft."""
 
@@ -78,6 +79,47 @@ class Repairs(Protocol):
         deadline: Deadline,
         repair: RepairRequest,
         attempts_left: int,
+        shown: tuple[int, ...] | None = None,
     ) -> EngineResult:
-        """Corrected versions of `repair.items` (an item left out is withdrawn)."""
+        """Corrected versions of `repair.items` (an item left out is withdrawn); `shown` is the
+        part of the article the items were extracted from."""
+        ...
+
+
+@runtime_checkable
+class Chunks(Engine, Repairs, Protocol):
+    """An engine whose answers have an output budget: a long article is read in parts."""
+
+    @property
+    def chunk_tokens(self) -> int:
+        """Article tokens per part."""
+        ...
+
+    @property
+    def model(self) -> str:
+        """The model that answers."""
+        ...
+
+    @property
+    def prompt_version(self) -> str:
+        """The prompt's version."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in the engine's encoding."""
+        ...
+
+    def check_article_tokens(self, tokens: int) -> None:
+        """Refuse (422) an article of `tokens` whose one prompt would exceed the input budget:
+        reading it in parts does not make a longer article acceptable."""
+        ...
+
+    def extract_part(
+        self,
+        article: SegmentedArticle,
+        request: SummaryRequest,
+        deadline: Deadline,
+        shown: tuple[int, ...],
+    ) -> EngineResult:
+        """Extract from the sentences `shown` only (global numbers kept)."""
         ...

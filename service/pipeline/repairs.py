@@ -47,8 +47,10 @@ def settle(
     request: SummaryRequest,
     deadline: Deadline,
     max_attempts: int,
+    shown: tuple[int, ...] | None = None,
 ) -> Settled:
-    """Check `result.draft` item by item, repair what the engine can, set aside the rest."""
+    """Check `result.draft` item by item, repair what the engine can, set aside the rest;
+    `shown` limits the sentences the draft may cite (a chunk of a long article)."""
     settled = Settled(
         draft=result.draft,
         attempts=result.attempts,
@@ -59,7 +61,7 @@ def settle(
     notes: list[str] = []
     draft = result.draft
     while True:
-        checked = review(draft, article, request.title)
+        checked = review(draft, article, request.title, shown)
         notes += [note for note in checked.notes if note not in notes]
         if not checked.errors:
             break
@@ -72,7 +74,9 @@ def settle(
             break
         ask = _repair_request(checked)
         try:
-            answer = engine.repair(article, request, deadline, ask, max_attempts - settled.attempts)
+            answer = engine.repair(
+                article, request, deadline, ask, max_attempts - settled.attempts, shown
+            )
         except UpstreamError as error:
             settled.attempts += error.attempts
             settled.usage.add(error.usage.prompt_tokens, error.usage.completion_tokens)
@@ -244,3 +248,17 @@ def lead(article: SegmentedArticle) -> str:
     return " ".join(
         " ".join(article.text[s:e].split()) for s, e in article.sentences[:_LEAD_SENTENCES]
     )
+
+
+def set_aside_invalid(
+    settled: Settled, article: SegmentedArticle, request: SummaryRequest
+) -> Settled:
+    """`settled` checked once more as a whole (a merged draft): what fails is set aside."""
+    checked = review(settled.draft, article, request.title)
+    if checked.errors:
+        settled.draft, rejected = _set_aside(checked, {}, article)
+        settled.rejected += rejected
+    else:
+        settled.draft = checked.draft
+    settled.warnings += checked.notes
+    return settled

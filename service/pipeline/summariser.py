@@ -7,14 +7,17 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from schemas.article import SegmentedArticle
 from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
 from service.errors import InvalidRequest, LanguageNotSupported, OutputInvalid, UpstreamError
-from service.pipeline.engine import Deadline, Engine
+from service.pipeline import chunks
+from service.pipeline.engine import Chunks, Deadline, Engine, EngineResult
 from service.pipeline.grounding import ground
 from service.pipeline.language import not_english
+from service.pipeline.merge import merge
 from service.pipeline.normalise import Countries, load_countries, normalise
 from service.pipeline.offsets import convert
-from service.pipeline.repairs import settle
+from service.pipeline.repairs import Settled, set_aside_invalid, settle
 from service.pipeline.segment import Segmenter
 from service.pipeline.webpage import read_page
 
@@ -33,6 +36,7 @@ class Summariser:
     countries: Countries = field(default_factory=load_countries)
     # Engines that read English only: other languages are refused before they run.
     english_only: frozenset[str] = frozenset({"rules"})
+    chunk_concurrency: int = 4
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
@@ -51,8 +55,18 @@ class Summariser:
         article = self.segmenter.segment(text, request.published_date())
         warnings: list[str] = []
         deadline = Deadline(self.timeout_s)
+        parts = [chunks.Chunk(1, (), ())]
+        if isinstance(engine, Chunks):
+            parts = chunks.plan(article, engine.count_tokens, engine.chunk_tokens)
+            if len(parts) > 1:
+                engine.check_article_tokens(sum(part.tokens for part in parts))
+        settled: Settled | None = None
         try:
-            result = engine.extract(article, request, deadline)
+            if len(parts) > 1 and isinstance(engine, Chunks):
+                settled = self._read_in_parts(engine, parts, article, request, deadline)
+                result = EngineResult(settled.draft, engine.model, engine.prompt_version, 0)
+            else:
+                result = engine.extract(article, request, deadline)
         except UpstreamError as error:
             if self.fallback is None or self.fallback is engine:
                 raise
@@ -67,7 +81,9 @@ class Summariser:
                 f"engine failed: {error.title} ({error.status})"
             )
             engine = self.fallback
-        settled = settle(engine, result, article, request, deadline, self.max_attempts)
+            parts, settled = parts[:1], None
+        if settled is None:
+            settled = settle(engine, result, article, request, deadline, self.max_attempts)
         if request.strict and settled.rejected:
             refused = OutputInvalid(
                 f"{len(settled.rejected)} item(s) failed their checks on every attempt; "
@@ -92,6 +108,7 @@ class Summariser:
                 repairs=settled.repairs,
                 usage=settled.usage,
                 latency_ms=0,
+                chunks=len(parts),
                 rejected=settled.rejected,
                 warnings=[*warnings, *settled.warnings, *grounded.warnings],
             ),
@@ -109,3 +126,26 @@ class Summariser:
         detected = not_english(text)
         if detected is not None:
             raise LanguageNotSupported(engine.name, detected.code, detected.name)
+
+    def _read_in_parts(
+        self,
+        engine: Chunks,
+        parts: list[chunks.Chunk],
+        article: SegmentedArticle,
+        request: SummaryRequest,
+        deadline: Deadline,
+    ) -> Settled:
+        """A long article read chunk by chunk, concurrently, and merged; when every chunk
+        fails, the first failure is the request's."""
+        done = chunks.run(
+            engine, parts, article, request, deadline, self.max_attempts, self.chunk_concurrency
+        )
+        failed = [part.error for part in done if part.error is not None]
+        if len(failed) == len(done):
+            error = failed[0]
+            for other in failed[1:]:
+                error.attempts += other.attempts
+                error.usage.add(other.usage.prompt_tokens, other.usage.completion_tokens)
+            raise error
+        merged = merge(done, chunks.opening(article))
+        return set_aside_invalid(merged, article, request)

@@ -193,12 +193,44 @@ class LLMEngine:
         """The model name sent upstream."""
         return self._settings.model
 
+    @property
+    def prompt_version(self) -> str:
+        """The prompt's version."""
+        return self._prompt.version
+
+    @property
+    def chunk_tokens(self) -> int:
+        """Article tokens per part of a long article (READOUT_CHUNK_TOKENS)."""
+        return self._settings.chunk_tokens
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in the model's encoding."""
+        return self._counter.count(text)
+
     def extract(
         self, article: SegmentedArticle, request: SummaryRequest, deadline: Deadline
     ) -> EngineResult:
         """One request's extraction: re-asks on invalid output, retries transient failures."""
-        messages = self._prompt.messages(article, request)
+        return self.extract_part(article, request, deadline, None)
+
+    def extract_part(
+        self,
+        article: SegmentedArticle,
+        request: SummaryRequest,
+        deadline: Deadline,
+        shown: tuple[int, ...] | None,
+    ) -> EngineResult:
+        """The extraction of the sentences `shown` (all when None), global numbers kept."""
+        messages = self._prompt.messages(article, request, shown)
         prompt_tokens = self._prompt_tokens(messages)
+        self._refuse_over_budget(prompt_tokens)
+        return self._run(messages, prompt_tokens, deadline, self._settings.max_attempts)
+
+    def check_article_tokens(self, tokens: int) -> None:
+        """Refuse an article whose one prompt would exceed the input budget."""
+        self._refuse_over_budget(self._system_tokens + tokens)
+
+    def _refuse_over_budget(self, prompt_tokens: int) -> None:
         if prompt_tokens > self._settings.max_input_tokens:
             limit = self._settings.max_input_tokens
             message = f"the prompt would take {prompt_tokens} tokens; the limit is {limit}"
@@ -206,7 +238,6 @@ class LLMEngine:
                 [FieldError(field="text", type="too_many_tokens", message=message)],
                 "The article is too long for the model.",
             )
-        return self._run(messages, prompt_tokens, deadline, self._settings.max_attempts)
 
     def repair(
         self,
@@ -215,10 +246,11 @@ class LLMEngine:
         deadline: Deadline,
         repair: RepairRequest,
         attempts_left: int,
+        shown: tuple[int, ...] | None = None,
     ) -> EngineResult:
         """Corrected versions of the items that failed their checks, in a fresh conversation
         that carries only those items, their errors and the numbered article."""
-        messages = self._prompt.repair_messages(article, request, repair)
+        messages = self._prompt.repair_messages(article, request, repair, shown)
         prompt_tokens = self._prompt_tokens(messages)
         if prompt_tokens > self._settings.max_input_tokens:
             raise OutputInvalid("The repair request would exceed the input token budget.")
