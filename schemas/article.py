@@ -164,6 +164,7 @@ class SegmentedArticle:
     sentences: tuple[tuple[int, int], ...]
     published_at: dt.date | None = None
     _folds: dict[bool, Folded] = field(default_factory=dict, repr=False)
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def folded(self, *, loose: bool) -> Folded:
         """The article folded once and cached."""

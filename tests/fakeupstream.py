@@ -27,7 +27,10 @@ Steps (``name[:seconds]``):
     invalid-actor schema-invalid: an actor whose name is not in the article
 
 `latency` delays every completion; `fail_rate` turns that share of completions into
-`fail_status` answers (random, for benchmarks). GET /v1/models lists one model.
+`fail_status` answers (random, for benchmarks). `dense` makes a valid answer as long as a real
+model's (an actor and a claim for every sentence of the part it was shown that names someone)
+and honours `max_tokens`: an answer longer than that is cut off (finish_reason=length), as a
+real model's would be. GET /v1/models lists one model.
 """
 
 from __future__ import annotations
@@ -133,6 +136,44 @@ def grounded_answer(sentences: dict[int, str]) -> dict[str, Any]:
     return answer
 
 
+def dense_answer(sentences: dict[int, str]) -> dict[str, Any]:
+    """A grounded answer with an actor and a claim for each sentence that names someone, from
+    the part of the article after the last gap (a chunk's own sentences)."""
+    numbers = sorted(sentences)
+    start = 0
+    for i in range(1, len(numbers)):
+        if numbers[i] != numbers[i - 1] + 1:
+            start = i
+    first = sentences.get(numbers[0], "") if numbers else ""
+    answer: dict[str, Any] = {
+        "summary": first or "The article is empty.",
+        "key_points": [],
+        "actors": [],
+        "calls": [],
+        "claims": [],
+    }
+    keys: dict[str, str] = {}
+    for number in numbers[start:]:
+        words = [w for w in _CAPITALISED.findall(sentences[number]) if w not in _COMMON]
+        if not words:
+            continue
+        word = words[-1]
+        if word not in keys:
+            keys[word] = f"A{len(keys) + 1}"
+            answer["actors"].append({"id": keys[word], "name": word, "kind": "other"})
+        answer["claims"].append(
+            {
+                "id": f"K{len(answer['claims']) + 1}",
+                "claimant": keys[word],
+                "statement": f"{word} is mentioned in this sentence of the article.",
+                "kind": "assertion",
+                "evidence_status": "not_addressed",
+                "sentences": [number],
+            }
+        )
+    return answer
+
+
 def invalid_answer(step: str) -> dict[str, Any]:
     """A schema-invalid Extraction: one participant, or an actor the article never names."""
     if step == "invalid-actor":
@@ -188,8 +229,10 @@ class FakeUpstream:
         fail_status: int = 500,
         answer: dict[str, Any] | None = None,
         seed: int | None = None,
+        dense: bool = False,
     ) -> None:
         self.latency = latency
+        self.dense = dense
         self.fail_rate = fail_rate
         self.fail_status = fail_status
         self.answer = answer
@@ -354,13 +397,21 @@ class _Handler(BaseHTTPRequestHandler):
             if name == "slow" and not fake._sleep(30.0 if arg is None else arg):
                 return
             args = json.dumps(self._valid(fake, messages))
+            limit = int(body.get("max_tokens") or 0)
+            if fake.dense and limit and len(args) // 4 > limit:
+                cut = completion_body(
+                    args[: limit * 4], prompt_tokens=prompt_tokens, finish_reason="length"
+                )
+                self._send(200, cut)
+                return
             self._send(200, completion_body(args, prompt_tokens=prompt_tokens))
 
     @staticmethod
     def _valid(fake: FakeUpstream, messages: list[dict[str, Any]]) -> dict[str, Any]:
-        return (
-            fake.answer if fake.answer is not None else grounded_answer(article_sentences(messages))
-        )
+        if fake.answer is not None:
+            return fake.answer
+        sentences = article_sentences(messages)
+        return dense_answer(sentences) if fake.dense else grounded_answer(sentences)
 
     def _send(
         self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
@@ -385,6 +436,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-status", type=int, default=500)
     parser.add_argument("--answer", type=Path, help="canned Extraction JSON for valid answers")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--dense", action="store_true", help="answers as long as a real model's")
     args = parser.parse_args(argv)
     answer = json.loads(args.answer.read_text("utf-8")) if args.answer else None
     fake = FakeUpstream(
@@ -395,6 +447,7 @@ def main(argv: list[str] | None = None) -> None:
         fail_status=args.fail_status,
         answer=answer,
         seed=args.seed,
+        dense=args.dense,
     )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -125,7 +125,13 @@ def _unique_actors(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list({a["id"]: a for a in items}.values())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     st.lists(actors, max_size=5).map(_unique_actors),
     st.lists(calls, max_size=3),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from schemas.article import SegmentedArticle, fold
 from schemas.extraction import (
@@ -477,9 +478,16 @@ class _NameCheck:
         stands for "Chilean", "Norway" for "Norwegian" (a shared start of all but two letters,
         at least four)."""
         if self._words is None:
-            text = self._article.folded(loose=True).text + " " + fold(self._title, loose=True).text
-            self._words = set(_WORD.findall(text))
-            self._stems = {w[:n] for w in self._words for n in range(4, len(w) + 1)}
+            # Built once per article and title (every chunk and repair of a request shares it).
+            key = "names:" + self._title
+            if key not in self._article.memo:
+                text = (
+                    self._article.folded(loose=True).text + " " + fold(self._title, loose=True).text
+                )
+                words = set(_WORD.findall(text))
+                stems = {w[:n] for w in words for n in range(4, len(w) + 1)}
+                self._article.memo[key] = (words, stems)
+            self._words, self._stems = cast(tuple[set[str], set[str]], self._article.memo[key])
         folded = fold(word, loose=True).text
         if folded in self._words:
             return True

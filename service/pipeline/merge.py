@@ -75,45 +75,76 @@ def merge(parts: Sequence[Part], opening: tuple[int, ...]) -> Settled:
     )
 
 
-def _forms(actor: ActorDraft) -> set[str]:
-    return {fold(form, loose=True).text for form in actor.surface_forms()}
+def _folded(text: str) -> str:
+    return fold(text, loose=True).text
 
 
-def _same(a: ActorDraft, b: ActorDraft) -> bool:
-    if fold(a.name, loose=True).text in _forms(b) or fold(b.name, loose=True).text in _forms(a):
-        return True
-    if a.kind == b.kind == ActorKind.person:
-        na, nb = fold(a.name, loose=True).text.split(), fold(b.name, loose=True).text.split()
-        return (len(na) == 1 and na[0] == nb[-1]) or (len(nb) == 1 and nb[0] == na[-1])
-    return False
+class _Groups:
+    """Actors grouped into entities, found through indexes rather than pairwise comparison."""
+
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+        self.members: list[list[tuple[str, ActorDraft]]] = []
+        self.forms: dict[str, set[int]] = {}  # any name or alias -> groups
+        self.names: dict[str, set[int]] = {}  # a declared name -> groups
+        self.surnames: dict[str, set[int]] = {}  # last word of a person's full name -> groups
+        self.single: dict[str, set[int]] = {}  # a person named by one word -> groups
+
+    def find(self, group: int) -> int:
+        while self.parent[group] != group:
+            self.parent[group] = self.parent[self.parent[group]]
+            group = self.parent[group]
+        return group
+
+    def add(self, tag: str, actor: ActorDraft) -> None:
+        name = _folded(actor.name)
+        forms = {_folded(form) for form in actor.surface_forms()}
+        words = name.split()
+        person = actor.kind == ActorKind.person
+        found = set(self.forms.get(name, ())) | {g for f in forms for g in self.names.get(f, ())}
+        if person and len(words) == 1:
+            found |= self.surnames.get(words[0], set())
+        elif person and words:
+            found |= self.single.get(words[-1], set())
+        roots = sorted({self.find(g) for g in found})
+        group = len(self.parent)
+        self.parent.append(group)
+        self.members.append([(tag, actor)])
+        for root in roots:
+            self.parent[root] = group
+            self.members[group] += self.members[root]
+            self.members[root] = []
+        for form in forms:
+            self.forms.setdefault(form, set()).add(group)
+        self.names.setdefault(name, set()).add(group)
+        if person and len(words) == 1:
+            self.single.setdefault(words[0], set()).add(group)
+        elif person and words:
+            self.surnames.setdefault(words[-1], set()).add(group)
+
+    def groups(self) -> list[list[tuple[str, ActorDraft]]]:
+        """Each entity's declarations, in order of the first declaration."""
+        found = [m for g, m in enumerate(self.members) if m and self.find(g) == g]
+        return sorted(found, key=lambda m: min(int(t.split(":")[0]) for t, _ in m))
 
 
 def _actors(done: list[tuple[int, Settled]]) -> tuple[list[ActorDraft], dict[str, str]]:
     """Unified actors, and each chunk's actor key (`"2:A3"`) mapped to the unified key."""
-    groups: list[list[tuple[str, ActorDraft]]] = []
+    index = _Groups()
     for n, settled in done:
         for actor in settled.draft.actors:
-            tag = f"{n}:{actor.id}"
-            matches = [g for g in groups if any(_same(actor, other) for _, other in g)]
-            if not matches:
-                groups.append([(tag, actor)])
-                continue
-            target = matches[0]
-            for extra in matches[1:]:
-                target.extend(extra)
-                groups.remove(extra)
-            target.append((tag, actor))
+            index.add(f"{n}:{actor.id}", actor)
     unified: list[ActorDraft] = []
     key: dict[str, str] = {}
-    for number, group in enumerate(groups, start=1):
+    for number, group in enumerate(index.groups(), start=1):
         declared = [actor for _, actor in group]
         fullest = max(declared, key=lambda a: (len(a.name.split()), len(a.name)))
         kinds = Counter(a.kind for a in declared)
         kind = max(kinds, key=lambda k: (kinds[k], -[a.kind for a in declared].index(k)))
-        seen = {fold(fullest.name, loose=True).text}
+        seen = {_folded(fullest.name)}
         aliases: list[str] = []
         for form in (f for a in declared for f in a.surface_forms()):
-            folded = fold(form, loose=True).text
+            folded = _folded(form)
             if folded not in seen:
                 seen.add(folded)
                 aliases.append(form)
@@ -190,6 +221,7 @@ def _claims(
     done: list[tuple[int, Settled]], key: dict[str, str], opening: set[int]
 ) -> list[ClaimDraft]:
     merged: list[ClaimDraft] = []
+    cited: dict[tuple[str, int], list[int]] = {}  # (claimant, sentence) -> merged claims
     for n, settled in done:
         for claim in settled.draft.claims:
             claimant = key.get(f"{n}:{claim.claimant}")
@@ -202,23 +234,27 @@ def _claims(
                     "disputed_by": _remap(n, claim.disputed_by, key),
                 }
             )
-            other = next(
-                (
-                    k
-                    for k in merged
-                    if k.claimant == mine.claimant and _shared(k.sentences, mine.sentences, opening)
-                ),
+            candidates = sorted({i for s in mine.sentences for i in cited.get((claimant, s), ())})
+            at = next(
+                (i for i in candidates if _shared(merged[i].sentences, mine.sentences, opening)),
                 None,
             )
-            if other is None:
+            if at is None:
                 merged.append(mine)
-                continue
-            other.sentences = sorted({*other.sentences, *mine.sentences})
-            other.about = list(dict.fromkeys([*other.about, *mine.about]))
-            other.disputed_by = list(dict.fromkeys([*other.disputed_by, *mine.disputed_by]))
-            other.quote = other.quote or mine.quote
-            if other.evidence_status is EvidenceStatus.not_addressed:
-                other.evidence_status = mine.evidence_status
+                at = len(merged) - 1
+            else:
+                other = merged[at]
+                other.sentences = sorted({*other.sentences, *mine.sentences})
+                other.about = list(dict.fromkeys([*other.about, *mine.about]))
+                other.disputed_by = list(dict.fromkeys([*other.disputed_by, *mine.disputed_by]))
+                other.quote = other.quote or mine.quote
+                if other.evidence_status is EvidenceStatus.not_addressed:
+                    other.evidence_status = mine.evidence_status
+            other = merged[at]
+            for sentence in other.sentences:
+                slots = cited.setdefault((claimant, sentence), [])
+                if at not in slots:
+                    slots.append(at)
     merged.sort(key=lambda k: k.sentences[0])
     for number, claim in enumerate(merged, start=1):
         claim.id = f"K{number}"

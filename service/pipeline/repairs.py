@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.article import SegmentedArticle
+from schemas.article import SegmentedArticle, fold
 from schemas.contract import Rejected, SummaryRequest, Usage
 from schemas.extraction import ActorDraft, CallDraft, ClaimDraft, Extraction
 from service.errors import UpstreamError
 from service.pipeline.autofix import autofix
-from service.pipeline.checks import Issue, Review, review
+from service.pipeline.checks import Issue, Review, grounded_form, review
 from service.pipeline.engine import (
     Deadline,
     Engine,
@@ -211,13 +211,20 @@ def _set_aside(
     checked: Review, withdrawn: dict[ItemRef, str], article: SegmentedArticle
 ) -> tuple[Extraction, list[Rejected]]:
     """The draft without its invalid items, and the list of what was set aside and why."""
+    if not checked.errors and not withdrawn and checked.draft.summary.strip():
+        return checked.draft, []
     draft = checked.draft.model_copy(deep=True)
     out = dict(withdrawn)
     bad_actors = {ref.ref for ref in checked.errors if ref.kind == "actor"}
     for ref in checked.errors:
         if ref.kind == "actor":
             out.setdefault(ref, _reason(checked.errors[ref]))
-    _drop_dependents(draft, bad_actors, out)
+    gone = bad_actors | {ref.ref for ref in withdrawn if ref.kind == "actor"}
+    while dangling := _dangling_affiliations(draft, gone, article):
+        for actor_id in dangling:
+            gone.add(actor_id)
+            out[ItemRef("actor", actor_id)] = "affiliation names an actor that was set aside"
+    _drop_dependents(draft, gone, out)
     for ref, issues in checked.errors.items():
         out.setdefault(ref, _reason(issues))
     draft.actors = [a for a in draft.actors if ItemRef("actor", a.id) not in out]
@@ -235,6 +242,26 @@ def _set_aside(
         for ref, reason in sorted(out.items(), key=lambda pair: _order(pair[0]))
     ]
     return draft, rejected
+
+
+def _dangling_affiliations(
+    draft: Extraction, gone: set[str], article: SegmentedArticle
+) -> list[str]:
+    """Actors kept whose affiliation is only the name of an actor set aside."""
+    forms = {
+        fold(form, loose=True).text
+        for actor in draft.actors
+        if actor.id not in gone
+        for form in actor.surface_forms()
+    }
+    return [
+        actor.id
+        for actor in draft.actors
+        if actor.id not in gone
+        and actor.affiliation
+        and fold(actor.affiliation, loose=True).text not in forms
+        and grounded_form(article, actor.affiliation) is None
+    ]
 
 
 def _order(ref: ItemRef) -> tuple[int, int, str]:
