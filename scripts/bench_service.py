@@ -325,7 +325,10 @@ def main() -> int:
     )
     text = article.read_text("utf-8")
     body = json.dumps({"text": text, "published_at": "2026-09-14"}).encode()
-    print(f"article {article}: {len(text.split())} words, {len(text)} chars; upstream latency "
+    # Named from the repository's root, so pasted output never shows where a machine keeps it.
+    shown = article.resolve()
+    shown = shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else Path(shown.name)
+    print(f"article {shown}: {len(text.split())} words, {len(text)} chars; upstream latency "
           f"{args.latency:g} s; {os.cpu_count()} CPUs; load average before: "
           f"{Path('/proc/loadavg').read_text().split()[0]}", flush=True)  # fmt: skip
 

@@ -66,7 +66,7 @@ def create_app(
         chunk_concurrency=settings.chunk_concurrency,
     )
     app.extensions["readout"] = ReadoutState(settings, summariser, checks or {})
-    spec = build_spec()
+    spec = build_spec(summariser.allowed)
     app.extensions["readout.spec"] = spec
     register_error_handlers(app)
     app.before_request(_start_request)

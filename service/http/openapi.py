@@ -12,10 +12,17 @@ from service.errors import PROBLEM_JSON
 
 
 class ReadoutSpec(SpecTree):
-    """spectree's document, with error responses declared as `application/problem+json`."""
+    """spectree's document, with error responses declared as `application/problem+json` and
+    the request's `engine` limited to the engines this deployment enables."""
+
+    engines: frozenset[str] = frozenset()
 
     def _generate_spec(self) -> dict[str, Any]:
         spec = copy.deepcopy(super()._generate_spec())
+        for name, schema in spec.get("components", {}).get("schemas", {}).items():
+            # The request's own copy of the enum; the answer's `meta.engine` keeps every engine.
+            if name.startswith("SummaryRequest.") and name.endswith(".EngineName"):
+                schema["enum"] = [e for e in schema.get("enum", []) if e in self.engines]
         for operations in spec.get("paths", {}).values():
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
@@ -26,9 +33,9 @@ class ReadoutSpec(SpecTree):
         return spec
 
 
-def build_spec() -> ReadoutSpec:
-    """A spec whose routes are documented as they are registered."""
-    return ReadoutSpec(
+def build_spec(engines: frozenset[str]) -> ReadoutSpec:
+    """A spec whose routes are documented as they are registered; `engines` are those enabled."""
+    spec = ReadoutSpec(
         "flask",
         title="Readout",
         description="Grounded summaries of news articles: actors, calls and claims, each "
@@ -38,3 +45,5 @@ def build_spec() -> ReadoutSpec:
         mode="strict",
         annotations=False,
     )
+    spec.engines = engines
+    return spec
