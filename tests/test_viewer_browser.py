@@ -177,6 +177,7 @@ def test_every_span_is_highlighted_with_its_offsets_and_items(
 
     submit_article(browser, service)
     found = marks(browser)
+    assert browser.find_element(By.ID, "meta").text.startswith("answered by rules")
 
     assert [as_piece(mark) for mark in found] == expected
     for mark in found:
@@ -236,6 +237,8 @@ def test_a_saved_answer_opens_without_the_service(
     browser: WebDriver, service: LiveService, tmp_path: Path
 ) -> None:
     answer = expected_answer(service) | {"text": ARTICLE}
+    reason = "its claimant is not named in the sentences it cites"
+    answer["meta"]["rejected"] = [{"kind": "claim", "ref": "K9", "reason": reason}]
     saved = tmp_path / "answer.json"
     saved.write_text(json.dumps(answer), "utf-8")
     browser.get(f"{service.url}/viewer")
@@ -246,6 +249,8 @@ def test_a_saved_answer_opens_without_the_service(
 
     assert [as_piece(m) for m in marks(browser)] == pieces(distinct_spans(answer))
     assert browser.find_element(By.ID, "text").get_attribute("value") == ARTICLE
+    assert browser.find_element(By.ID, "rejected").text == f"claim K9 {reason}"
+    assert browser.find_element(By.ID, "rejected-count").text == "(1)"
 
 
 def test_a_pasted_web_page_is_shown_as_its_extracted_text(

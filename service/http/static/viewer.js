@@ -251,6 +251,7 @@
       meta.latency_ms !== undefined ? `in ${meta.latency_ms} ms` : "",
       meta.attempts !== undefined ? `${meta.attempts} attempt(s)` : "",
       usage.total_tokens ? `${usage.prompt_tokens} + ${usage.completion_tokens} tokens` : "",
+      meta.chunks > 1 ? `read in ${meta.chunks} parts` : "",
       meta.cached ? "from the cache" : "",
     ];
     $("meta").textContent = parts.filter(Boolean).join(" · ");
