@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
-
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind, Medium
 from service.engines.rules.actors import ActorRecord
+from service.engines.rules.call_dates import CallDates
+from service.engines.rules.call_merge import FoundCall, merge, without_served_states
 from service.engines.rules.cues import CallCues
 from service.engines.rules.participants import Participants
 from service.engines.rules.reading import Reading, Sentence
 from service.engines.rules.sides import EventSides
-from service.engines.rules.syntax import clause, conjuncts, listed_after, preps, subjects
-from service.pipeline.dates import DateMention, find_dates
+from service.engines.rules.syntax import (
+    agents,
+    clause,
+    conjuncts,
+    listed_after,
+    preps,
+    subjects,
+)
 
 _PAST = {"VBD", "VBN"}
 _MOST_SIDES = 6
-_RESTATED_WITHIN = 2
-# A date written as a dateline ("LOME, Feb 11 -"): the day of publication, not of the call.
-_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?[-\u2013\u2014]+\s")
-
-
-@dataclass(slots=True)
-class FoundCall:
-    """A call before validation."""
-
-    participants: list[ActorRecord]
-    sentences: list[int]
-    initiator: ActorRecord | None = None
-    date_text: str | None = None
-    date: dt.date | None = None
-    medium: Medium = Medium.unknown
-    borrowed: bool = False  # the date is another sentence's
 
 
 class CallFinder:
@@ -44,6 +32,7 @@ class CallFinder:
         self.cues = cues
         self.participants = Participants(cues)
         self.sides = EventSides(cues, self.participants)
+        self.dates = CallDates(cues)
 
     def find(self, reading: Reading) -> list[FoundCall]:
         """Every call of the article, merged when the same participants meet on one day."""
@@ -67,7 +56,7 @@ class CallFinder:
                         reading, sentence, token
                     )
             self._joined(reading, sentence, found)
-        return _merge(found)
+        return merge(found)
 
     def _trigger(self, token: Token) -> tuple[Token, Token | None] | None:
         """(verb, communication noun) when `token` reports a communication."""
@@ -119,7 +108,7 @@ class CallFinder:
             said = self.participants.people(reading, sentence, subjects(verb))
             initiator = said[0] if said else None
         calls = self._calls(reading, sentence, verb, region, people[:1], people[1:], initiator)
-        return [self._sentence_date(reading, sentence, c) for c in calls]
+        return [self.dates.sentence_date(reading, sentence, c) for c in calls]
 
     def _subject_call(self, reading: Reading, sentence: Sentence, noun: Token) -> list[FoundCall]:
         """ "Talks between X and Y took place on Friday, chaired by Z": a call noun as the
@@ -143,27 +132,7 @@ class CallFinder:
         if not _plausible(people):
             return []
         calls = self._calls(reading, sentence, noun, region, people[:1], people[1:], None)
-        return [self._sentence_date(reading, sentence, c) for c in calls]
-
-    def _sentence_date(self, reading: Reading, sentence: Sentence, call: FoundCall) -> FoundCall:
-        """A call read off a misparsed clause takes the sentence's one date if its clause has
-        none ("had held a conversation with X's minister, Y, on Thursday")."""
-        if call.date is not None:
-            return call
-        lo, hi = reading.article.sentence(sentence.number)
-        text = reading.article.text
-        days = [
-            m
-            for m in find_dates(text[lo:hi], reading.article.published_at)
-            if m.date is not None
-            and lo + m.start >= sentence.base
-            and not _DATELINE_AFTER.match(text, lo + m.end)
-        ]
-        published = reading.article.published_at
-        day = days[0].date if len(days) == 1 else None
-        if day is not None and (published is None or day <= published):
-            call.date, call.date_text = day, days[0].text
-        return call
+        return [self.dates.sentence_date(reading, sentence, c) for c in calls]
 
     def _event_noun(self, token: Token) -> bool:
         """A singular call noun ("a video call", "talks") that is not a summing-up plural."""
@@ -268,7 +237,7 @@ class CallFinder:
             initiator = sides[0]
         calls = self._calls(reading, sentence, verb, tokens, sides, partners, initiator)
         if misparsed:
-            return [self._sentence_date(reading, sentence, c) for c in calls]
+            return [self.dates.sentence_date(reading, sentence, c) for c in calls]
         return calls
 
     def _noun_call(self, reading: Reading, sentence: Sentence, noun: Token) -> list[FoundCall]:
@@ -357,101 +326,24 @@ class CallFinder:
         )
         groups = [[*sides, p] for p in partners] if separate and sides else [sides + partners]
         calls: list[FoundCall] = []
-        for people in map(_without_served_states, groups):
+        for people in map(without_served_states, groups):
             if len(people) < 2:
                 continue
             call = FoundCall(participants=people, sentences=[sentence.number])
             call.initiator = self._requested_by(reading, sentence, tokens) or initiator
             call.medium = self._medium(tokens, anchor.lower_)
-            self._date(reading, sentence, tokens, call)
+            self.dates.clause_date(reading, sentence, tokens, call)
             if call.date is None:
-                self._governing_date(reading, sentence, anchor, call)
+                self.dates.governing(reading, sentence, anchor, call)
             else:
-                self._days_apart(sentence, anchor, call)
+                self.dates.days_apart(sentence, anchor, call)
             if call.date is None:
-                self._previous_date(reading, sentence, call)
+                self.dates.previous(reading, sentence, call)
             published = reading.article.published_at
             if call.date is not None and published is not None and call.date > published:
                 continue
             calls.append(call)
         return calls
-
-    def _governing_date(
-        self, reading: Reading, sentence: Sentence, anchor: Token, call: FoundCall
-    ) -> None:
-        """ "The list was agreed on Monday, when X spoke with Y": a "when" clause takes the day of
-        the clause it hangs on."""
-        verb = anchor if anchor.tag_.startswith("VB") else None
-        if verb is None or verb.dep_ != "advcl":
-            return
-        when = next((c for c in verb.children if c.lower_ == "when" and c.dep_ == "advmod"), None)
-        if when is None:
-            return
-        self._date(reading, sentence, clause(verb.head), call)
-        if call.date is not None:
-            return
-        # the parser may hang the clause on a later verb: the date written just before "when"
-        text = reading.article.text
-        at = sentence.start(when)
-        for mention in self._dates_in(reading, sentence.number):
-            lo, _ = reading.article.sentence(sentence.number)
-            if mention.date is not None and text[lo + mention.end : at].strip(" ,") == "":
-                call.date, call.date_text = mention.date, mention.text
-
-    def _days_apart(self, sentence: Sentence, anchor: Token, call: FoundCall) -> None:
-        """ "said on Friday, a day after talks with Y": the talks were a day before the date of
-        the clause; "two days before the summit" likewise after it."""
-        prep = anchor.head
-        if anchor.dep_ != "pobj" or prep.lower_ not in {"after", "before"}:
-            return
-        if call.date_text is None or any(call.date_text.startswith(t.text) for t in anchor.subtree):
-            return
-        day = (
-            prep.head
-            if prep.dep_ == "prep" and prep.head.lower_ in {"day", "days"}
-            else next((c for c in prep.children if c.dep_ == "npadvmod"), None)
-        )
-        if day is None or day.lower_ not in {"day", "days"}:
-            return
-        count = next((c.lower_ for c in day.children if c.dep_ in {"det", "nummod"}), None)
-        days = {"a": 1, "the": 1, "one": 1, "two": 2, "three": 3}.get(count or "")
-        if days is None or call.date is None:
-            return
-        shift = dt.timedelta(days=-days if prep.lower_ == "after" else days)
-        call.date = call.date + shift
-        call.date_text = sentence.doc[day.left_edge.i : prep.i + 1].text
-
-    def _previous_date(self, reading: Reading, sentence: Sentence, call: FoundCall) -> None:
-        """A call told without a day right after a sentence that dates the same event
-        ("signed an accord on Wednesday." + "X and Y signed it after talks in Hanoi"): the day
-        of that sentence, when it has one and the two share a verb or it names a meeting."""
-        if sentence.number <= 1 or self._dates_in(reading, sentence.number):
-            return
-        before = next((s for s in reading.sentences if s.number == sentence.number - 1), None)
-        if before is None:
-            return
-        days = [m for m in self._dates_in(reading, before.number) if m.date is not None]
-        published = reading.article.published_at
-        day = days[0].date if len(days) == 1 else None
-        if day is None or (published is not None and day > published):
-            return
-        not_events = self.cues.not_events
-        verbs = {_past_verb(t, not_events) for t in sentence.doc} - {None}
-        if any(_past_verb(t, not_events) in verbs for t in before.doc) or any(
-            t.lower_ in self.cues.event_nouns and t.head.tag_ == "VBD" for t in before.doc
-        ):
-            call.date = day  # its words stand outside the call's sentence
-            call.borrowed = True
-
-    def _dates_in(self, reading: Reading, number: int) -> list[DateMention]:
-        lo, hi = reading.article.sentence(number)
-        text = reading.article.text
-        base = next((s.base for s in reading.sentences if s.number == number), lo)
-        return [
-            m
-            for m in find_dates(text[lo:hi], reading.article.published_at)
-            if lo + m.start >= base and not _DATELINE_AFTER.match(text, lo + m.end)
-        ]
 
     def _joined(self, reading: Reading, sentence: Sentence, found: list[FoundCall]) -> None:
         """ "The session was chaired by X and attended by Y": X and Y took part in the last call."""
@@ -469,15 +361,7 @@ class CallFinder:
                 continue
             if not any(c.lower_ in {"the", "this", "that"} for c in subject[0].children):
                 continue
-            agents = [
-                t
-                for p in token.children
-                if p.dep_ == "agent"
-                for c in p.children
-                if c.dep_ == "pobj"
-                for t in conjuncts(c)
-            ]
-            for actor in self.participants.people(reading, sentence, agents):
+            for actor in self.participants.people(reading, sentence, agents(token)):
                 if actor not in call.participants:
                     call.participants.append(actor)
                     if sentence.number not in call.sentences:
@@ -504,28 +388,6 @@ class CallFinder:
         if words & self.cues.in_person_words or word in self.cues.in_person_words:
             return Medium.in_person
         return Medium.unknown
-
-    def _date(
-        self, reading: Reading, sentence: Sentence, tokens: list[Token], call: FoundCall
-    ) -> None:
-        starts = {sentence.start(t) for t in tokens}
-        text = reading.article.text
-        lo, hi = reading.article.sentence(sentence.number)
-        for mention in find_dates(text[lo:hi], reading.article.published_at):
-            start, end = lo + mention.start, lo + mention.end
-            if start < sentence.base or _DATELINE_AFTER.match(text, end):
-                continue  # the dateline's date is the day of publication
-            if any(start <= s < end for s in starts):
-                call.date_text = mention.text
-                call.date = mention.date
-                return
-
-
-def _past_verb(token: Token, not_events: frozenset[str]) -> str | None:
-    """A past-tense verb that tells what happened ("signed"), not a report or an auxiliary."""
-    if token.tag_ != "VBD" or token.dep_ in {"aux", "auxpass"} or token.lower_ in not_events:
-        return None
-    return token.lower_
 
 
 def _plausible(people: list[ActorRecord]) -> bool:
@@ -562,14 +424,7 @@ def _agents(verb: Token) -> list[Token]:
         return []
     if any(c.dep_ in {"oprd", "xcomp", "attr"} for c in verb.children):
         return []  # "X was called a traitor by Y": naming, not phoning
-    return [
-        t
-        for a in verb.children
-        if a.dep_ == "agent"
-        for c in a.children
-        if c.dep_ == "pobj"
-        for t in conjuncts(c)
-    ]
+    return agents(verb)
 
 
 def _in_phrase_on(noun: Token, verb: Token) -> bool:
@@ -586,100 +441,3 @@ def _fronted(noun: Token, verb: Token) -> bool:
 def _told_during(noun: Token, verb: Token) -> bool:
     """ "In a phone conversation, X told Y": an indefinite call noun in a phrase on the verb."""
     return _in_phrase_on(noun, verb) and any(c.lower_ in {"a", "an"} for c in noun.children)
-
-
-def _without_served_states(people: list[ActorRecord]) -> list[ActorRecord]:
-    """The sides without a state that a person among them already stands for ("X of Norway
-    met Y in Oslo": not Norway as well)."""
-    served = {p.affiliation for p in people if p.kind is ActorKind.person and p.affiliation}
-    return [
-        a for a in people if a.kind is not ActorKind.state or not (served & {a.name, *a.aliases})
-    ]
-
-
-def _sides(call: FoundCall, other: FoundCall) -> set[str]:
-    """A call's participant ids, each state replaced by the person of `other` who serves it."""
-    ids: set[str] = set()
-    for actor in call.participants:
-        forms = {actor.name, *actor.aliases}
-        person = next(
-            (
-                p
-                for p in other.participants
-                if actor.kind is ActorKind.state
-                and p.kind is ActorKind.person
-                and p.affiliation in forms
-            ),
-            None,
-        )
-        ids.add((person or actor).id)
-    return ids
-
-
-def _people(call: FoundCall) -> int:
-    return sum(a.kind is ActorKind.person for a in call.participants)
-
-
-def _same_sides(call: FoundCall, other: FoundCall) -> bool:
-    """The same people, or a person once and that person's state the other time; or, on the
-    same day, states whose people all took part in the other call ("X and Y held talks on
-    Monday" + the ministers of X and Y and a mediator)."""
-    ids = {a.id for a in call.participants}
-    others = {a.id for a in other.participants}
-    if ids == others or _sides(call, other) == others or _sides(other, call) == ids:
-        return True
-    if call.date is None or call.date != other.date:
-        return False
-    return _sums_up(call, other) or _sums_up(other, call)
-
-
-def _sums_up(states: FoundCall, people: FoundCall) -> bool:
-    """States only, then within the next two sentences as many people or more, no state
-    among them: the lead sums up, the people who met for those states follow."""
-    return (
-        all(a.kind is ActorKind.state for a in states.participants)
-        and not any(a.kind is ActorKind.state for a in people.participants)
-        and len(people.participants) >= len(states.participants)
-        and 0 <= people.sentences[0] - states.sentences[0] <= _RESTATED_WITHIN
-    )
-
-
-def _merge(calls: list[FoundCall]) -> list[FoundCall]:
-    merged: list[FoundCall] = []
-    for call in calls:
-        twin = next(
-            (
-                m
-                for m in merged
-                if _same_sides(call, m)
-                and (m.date is None or call.date is None or m.date == call.date)
-            ),
-            None,
-        ) or next((m for m in reversed(merged) if _restates(call, m)), None)
-        if twin is None:
-            merged.append(call)
-            continue
-        if _people(call) > _people(twin) or (
-            _people(call) == _people(twin) and len(call.participants) > len(twin.participants)
-        ):
-            twin.participants = call.participants  # the person, not the state
-        twin.sentences = sorted({*twin.sentences, *call.sentences})
-        if twin.date is None and call.date is not None:
-            twin.date, twin.date_text = call.date, call.date_text
-            twin.sentences = sorted(twin.sentences)
-        twin.initiator = twin.initiator or call.initiator
-        if twin.medium is Medium.unknown:
-            twin.medium = call.medium
-    return merged
-
-
-def _restates(call: FoundCall, earlier: FoundCall) -> bool:
-    """ "It was the first meeting between the two sides": some of the people of a call just
-    reported, with no day or medium of its own."""
-    ids = {a.id for a in call.participants}
-    return (
-        ids < {a.id for a in earlier.participants}
-        and (call.date is None or call.borrowed)
-        and call.medium in {Medium.unknown, earlier.medium}
-        and 0 < call.sentences[0] - earlier.sentences[-1] <= _RESTATED_WITHIN
-    )

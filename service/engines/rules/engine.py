@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,22 +11,17 @@ from spacy.language import Language
 from schemas.article import SegmentedArticle, fold
 from schemas.contract import SummaryRequest, Usage
 from schemas.extraction import ActorDraft, CallDraft, ClaimDraft, Extraction
-from service.engines.rules.calls import CallFinder, FoundCall
+from service.engines.rules.call_merge import FoundCall
+from service.engines.rules.calls import CallFinder
 from service.engines.rules.claims import ClaimFinder, FoundClaim
 from service.engines.rules.cues import Cues, load_cues
+from service.engines.rules.dateline import DATELINE, after_dateline
 from service.engines.rules.reading import Reading, Sentence
 from service.pipeline.engine import Deadline, EngineResult
 
 PROMPT_VERSION = "rules/v1"
 # The pipes the rules read: tags and the dependency parse (tok2vec feeds both) and entities.
 _UNUSED_PIPES = ["lemmatizer", "attribute_ruler", "senter"]
-# "OSLO, June 10 - ", "WARSAW (Reuters) - ": a dateline, which spoils the parse of its sentence.
-# Capitals with diacritics too ("LOMÉ", "ŁÓDŹ").
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
-_DATELINE = re.compile(
-    rf"[{_UPPER}][{_UPPER} .'\u2019-]+(?:\([A-Za-z .]+\))?"
-    r"(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+[-\u2013\u2014]+\s+"
-)
 _SUMMARY_SENTENCES = 2
 _KEY_POINTS = 5
 
@@ -73,7 +67,7 @@ class RulesEngine:
     ) -> list[EngineResult]:
         """Extract drafts for several articles, parsing their sentences in one batch."""
         starts = [
-            [_after_dateline(article.text, start, end) for start, end in article.sentences]
+            [after_dateline(article.text, start, end) for start, end in article.sentences]
             for article, _ in items
         ]
         texts = [
@@ -111,12 +105,6 @@ class RulesEngine:
             usage=Usage(),
             warnings=warnings,
         )
-
-
-def _after_dateline(text: str, start: int, end: int) -> int:
-    """Where a sentence starts once its dateline, if any, is skipped."""
-    match = _DATELINE.match(text, start, end)
-    return match.end() if match else start
 
 
 def _actor(actor: Any) -> dict[str, Any]:
@@ -230,7 +218,7 @@ def _lead(article: SegmentedArticle, request: SummaryRequest) -> tuple[str, list
             (".", "!", "?", '"', "\u201d")
         ):
             body = body[1:] or body
-    sentences = [_DATELINE.sub("", text[s:e], count=1).strip() for s, e in body]
+    sentences = [DATELINE.sub("", text[s:e], count=1).strip() for s, e in body]
     sentences = [s for s in sentences if s]
     summary = " ".join(sentences[:_SUMMARY_SENTENCES]) or (request.title or text.strip()[:200])
     points: list[str] = []

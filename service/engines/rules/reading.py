@@ -29,6 +29,7 @@ from service.engines.rules.names import (
     whole_name,
     without_possessor,
 )
+from service.engines.rules.syntax import dependents
 
 _PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
@@ -455,15 +456,9 @@ class Reading:
 
     def phrase(self, token: Token) -> Span:
         """The contiguous noun phrase headed by `token`, without clauses or conjuncts."""
-        keep = {token.i}
-        stack = [token]
-        while stack:
-            current = stack.pop()
-            for child in current.children:
-                if child.dep_ in _PHRASE_SKIP and child.tag_ != "HYPH":
-                    continue
-                keep.add(child.i)
-                stack.append(child)
+        keep = {
+            t.i for t in dependents(token, lambda c: c.dep_ in _PHRASE_SKIP and c.tag_ != "HYPH")
+        }
         start = end = token.i
         while start - 1 in keep:
             start -= 1

@@ -15,7 +15,7 @@ from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import CallCues
 from service.engines.rules.participants import Participants
 from service.engines.rules.reading import Reading, Sentence
-from service.engines.rules.syntax import conjuncts, subjects
+from service.engines.rules.syntax import conjuncts, dependents, subjects
 
 # Dependencies that hang a side on the event: subjects, objects, passive agents.
 _ARGUMENTS = {"nsubj", "nsubjpass", "dobj", "dative"}
@@ -172,16 +172,9 @@ class EventSides:
 
 def _phrase(token: Token) -> list[Token]:
     """A phrase head and its dependents, conjoined names included, without clauses."""
-    out = [token]
-    stack = [token]
-    while stack:
-        current = stack.pop()
-        for child in current.children:
-            if child.dep_ in _CLAUSES or (child.dep_ == "conj" and child.tag_.startswith("VB")):
-                continue
-            out.append(child)
-            stack.append(child)
-    return out
+    return dependents(
+        token, lambda c: c.dep_ in _CLAUSES or (c.dep_ == "conj" and c.tag_.startswith("VB"))
+    )
 
 
 def _person_at(doc: Doc, i: int) -> bool:

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.tokens import Token
 
 _CLAUSE_SKIP = {"advcl", "ccomp", "relcl", "acl", "conj", "parataxis", "cc", "punct"}
 
 
-def clause(token: Token) -> list[Token]:
-    """The tokens of the clause a verb heads, without subordinate clauses or conjuncts."""
+def dependents(token: Token, skip: Callable[[Token], bool]) -> list[Token]:
+    """`token` and the tokens below it, not descending into a child that `skip` rejects."""
     out = [token]
     stack = [token]
     while stack:
         current = stack.pop()
         for child in current.children:
-            if child.dep_ in _CLAUSE_SKIP:
+            if skip(child):
                 continue
             out.append(child)
             stack.append(child)
-    return sorted(out, key=lambda t: t.i)
+    return out
+
+
+def clause(token: Token) -> list[Token]:
+    """The tokens of the clause a verb heads, without subordinate clauses or conjuncts."""
+    return sorted(dependents(token, lambda c: c.dep_ in _CLAUSE_SKIP), key=lambda t: t.i)
 
 
 def conjuncts(token: Token) -> list[Token]:
@@ -40,6 +47,18 @@ def subjects(verb: Token) -> list[Token]:
         else:
             current = None
     return []
+
+
+def agents(verb: Token) -> list[Token]:
+    """The heads of a passive verb's "by" phrase ("chaired by X and Y": X, Y)."""
+    return [
+        t
+        for a in verb.children
+        if a.dep_ == "agent"
+        for c in a.children
+        if c.dep_ == "pobj"
+        for t in conjuncts(c)
+    ]
 
 
 def preps(token: Token, words: set[str]) -> list[Token]:
