@@ -10,6 +10,7 @@ from spacy.tokens import Token
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
 from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import ClaimCues, EvidenceCues
+from service.engines.rules.evidence import Statuses
 from service.engines.rules.reading import Reading, Sentence
 from service.engines.rules.syntax import subjects
 
@@ -17,9 +18,6 @@ _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{3,}?)[\"\u2
 _NESTING = {"ccomp", "conj", "xcomp"}
 # "X said she had urged ...": one speech act by X, reported by the inner verb.
 _REPORTED = {"ccomp", "xcomp"}
-_REACTIVE = {EvidenceStatus.disputed, EvidenceStatus.supported}
-_REACH = 3  # sentences back that a denial or confirmation may answer
-_CONTESTABLE = {ClaimKind.assertion, ClaimKind.accusation, ClaimKind.assessment, ClaimKind.warning}
 
 
 @dataclass(slots=True)
@@ -72,6 +70,7 @@ class ClaimFinder:
     def __init__(self, cues: ClaimCues, evidence: EvidenceCues) -> None:
         self.cues = cues
         self.evidence = evidence
+        self.statuses = Statuses(cues, evidence)
 
     def find(self, reading: Reading) -> list[FoundClaim]:
         """Every claim of the article, in order, with evidence status."""
@@ -109,7 +108,7 @@ class ClaimFinder:
                 reading.remember(sentence, claim.trigger, claim.claimant)
             claims.extend(here)
             self._note_subjects(reading, sentence)
-        self._statuses(reading, claims)
+        self.statuses.settle(reading, claims)
         return claims
 
     def _note_subjects(self, reading: Reading, sentence: Sentence) -> None:
@@ -293,105 +292,6 @@ class ClaimFinder:
             claimant.affiliation is not None and claimant.affiliation in actor.forms()
         )
 
-    # --------------------------------------------------------------- evidence
-
-    def _set(self, claim: FoundClaim, status: EvidenceStatus, by: ActorRecord | None) -> None:
-        if self.evidence.rank(status) < self.evidence.rank(claim.status):
-            claim.status = status
-        contested = status in {EvidenceStatus.disputed, EvidenceStatus.refuted}
-        if (
-            contested
-            and by is not None
-            and by is not claim.claimant
-            and by not in claim.disputed_by
-        ):
-            claim.disputed_by.append(by)
-
-    def _statuses(self, reading: Reading, claims: list[FoundClaim]) -> None:
-        for claim in claims:
-            if claim.reacts:
-                target = self._earlier(claims, claim)
-                if target is not None:
-                    status = (
-                        EvidenceStatus.supported
-                        if claim.trigger.lower_ in {"confirmed", "confirms"}
-                        else EvidenceStatus.disputed
-                    )
-                    self._set(target, status, claim.claimant)
-        for sentence in reading.sentences:
-            words = [t.lower_ for t in sentence.doc]
-            present = set(words)
-            for status, phrases in self.evidence.phrases:
-                if status in _REACTIVE:
-                    continue
-                for phrase in phrases:
-                    if not present.issuperset(phrase):
-                        continue
-                    for i in _positions(words, phrase):
-                        self._apply(reading, sentence, claims, status, sentence.doc[i])
-
-    def _earlier(self, claims: list[FoundClaim], claim: FoundClaim) -> FoundClaim | None:
-        """The claim a reaction answers: a recent one by someone else, sharing words if any."""
-        candidates = [
-            other
-            for other in claims[: claims.index(claim)]
-            if other.sentence >= claim.sentence - _REACH
-            and other.claimant is not claim.claimant
-            and not other.reacts
-            and other.kind in _CONTESTABLE
-        ]
-        if not candidates:
-            return None
-        objects = [c for c in claim.trigger.children if c.dep_ == "dobj"]
-        if any(o.lower_ in self.evidence.back_references for o in objects):
-            return candidates[-1]
-        stop = self.cues.stopwords
-        words = _content_words(claim.trigger, stop)
-        best = max(
-            candidates, key=lambda o: (len(words & _content_words(o.trigger, stop)), o.sentence)
-        )
-        if words & _content_words(best.trigger, stop) or best.sentence >= claim.sentence - 1:
-            return best
-        return None
-
-    def _apply(
-        self,
-        reading: Reading,
-        sentence: Sentence,
-        claims: list[FoundClaim],
-        status: EvidenceStatus,
-        cue: Token,
-    ) -> None:
-        here = [c for c in claims if c.sentence == sentence.number]
-        for claim in here:
-            if cue in list(claim.trigger.subtree):
-                if claim.reacts:
-                    target = self._earlier(claims, claim)
-                    if target is not None:
-                        self._set(target, status, claim.claimant)
-                    return
-                self._set(claim, status, None)
-                return
-        if here:
-            return
-        root = cue
-        while root.dep_ not in {"ROOT"} and root.head.i != root.i:
-            root = root.head
-        for head in subjects(root) + [c for c in root.children if c.dep_ == "nsubjpass"]:
-            owner = None
-            poss = [c for c in head.children if c.dep_ == "poss"]
-            for candidate in (*poss, head):
-                owner = owner or reading.resolve(sentence, candidate, create=False)
-            if owner is not None:
-                for claim in reversed(claims):
-                    if claim.sentence < sentence.number and claim.claimant is owner:
-                        if claim.sentence >= sentence.number - 6:
-                            self._set(claim, status, None)
-                        return
-        previous = [c for c in claims if sentence.number - 2 <= c.sentence < sentence.number]
-        if previous:
-            self._set(previous[-1], status, None)
-
 
 def _ancestor_subjects(token: Token) -> list[Token]:
     """The subject of the nearest verb above a coordinated verb the parser attached too low."""
@@ -404,16 +304,3 @@ def _ancestor_subjects(token: Token) -> list[Token]:
         if found and current.tag_.startswith("VB"):
             return found
     return []
-
-
-def _content_words(trigger: Token, stop: frozenset[str]) -> set[str]:
-    return {
-        t.lower_
-        for t in trigger.subtree
-        if t.is_alpha and len(t.text) > 3 and t.lower_ not in stop and t.dep_ != "nsubj"
-    }
-
-
-def _positions(words: list[str], phrase: tuple[str, ...]) -> list[int]:
-    n = len(phrase)
-    return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase]
