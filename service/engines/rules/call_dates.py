@@ -9,7 +9,8 @@ from spacy.tokens import Token
 from service.engines.rules.call_merge import FoundCall
 from service.engines.rules.cues import CallCues
 from service.engines.rules.dateline import dated_by_dateline
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.engines.rules.syntax import clause
 from service.pipeline.dates import DateMention, find_dates
 

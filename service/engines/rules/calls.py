@@ -10,7 +10,8 @@ from service.engines.rules.call_dates import CallDates
 from service.engines.rules.call_merge import FoundCall, merge, without_served_states
 from service.engines.rules.cues import CallCues
 from service.engines.rules.participants import Participants
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.engines.rules.sides import EventSides
 from service.engines.rules.syntax import (
     agents,

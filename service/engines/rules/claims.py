@@ -11,7 +11,8 @@ from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
 from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import ClaimCues, EvidenceCues
 from service.engines.rules.evidence import Statuses
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.engines.rules.syntax import subjects
 
 _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{3,}?)[\"\u201c\u201d\u201e]")

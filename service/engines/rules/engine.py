@@ -16,7 +16,8 @@ from service.engines.rules.calls import CallFinder
 from service.engines.rules.claims import ClaimFinder, FoundClaim
 from service.engines.rules.cues import Cues, load_cues
 from service.engines.rules.dateline import DATELINE, after_dateline
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.pipeline.engine import Deadline, EngineResult
 
 PROMPT_VERSION = "rules/v1"

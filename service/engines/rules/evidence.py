@@ -10,7 +10,8 @@ from spacy.tokens import Token
 from schemas.contract import ClaimKind, EvidenceStatus
 from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import ClaimCues, EvidenceCues
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.engines.rules.syntax import subjects
 
 if TYPE_CHECKING:

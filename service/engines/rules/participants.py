@@ -7,7 +7,8 @@ from spacy.tokens import Token
 from schemas.contract import ActorKind
 from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import CallCues
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.engines.rules.syntax import conjuncts, preps
 
 

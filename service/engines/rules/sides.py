@@ -14,7 +14,8 @@ from schemas.contract import ActorKind
 from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import CallCues
 from service.engines.rules.participants import Participants
-from service.engines.rules.reading import Reading, Sentence
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
 from service.engines.rules.syntax import conjuncts, dependents, subjects
 
 # Dependencies that hang a side on the event: subjects, objects, passive agents.
