@@ -38,11 +38,12 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from schemas.article import fold
 
 __all__ = [
     "ArticleScore",
@@ -58,21 +59,6 @@ __all__ = [
 
 Range = tuple[int, int]
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-    }
-)
 # Latin letters with a stroke or ligature have no NFKD decomposition.
 _LETTERS = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th"}
@@ -83,11 +69,9 @@ _EDGE_PUNCT = " \t\n.,;:!?\"'()[]{}-\u2013\u2014"
 
 
 def normalise(text: str) -> str:
-    """Return the comparison form of a name or alias."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = stripped.casefold().translate(_QUOTES).translate(_LETTERS)
-    folded = " ".join(folded.split()).strip(_EDGE_PUNCT)
+    """Return the comparison form of a name or alias: the loose fold of `schemas.article`
+    (quotes, whitespace, case, diacritics), letters with a stroke, edges, possessive, article."""
+    folded = fold(text, loose=True).text.translate(_LETTERS).strip(_EDGE_PUNCT)
     folded = _POSSESSIVE.sub("", folded)
     folded = _LEADING_ARTICLE.sub("", folded)
     return folded.strip(_EDGE_PUNCT)
