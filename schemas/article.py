@@ -7,6 +7,7 @@ as the characters that stand in the article.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -201,9 +202,13 @@ class SegmentedArticle:
             return
         hay = self.folded(loose=loose)
         lo, hi = within if within is not None else (0, len(self.text))
-        position = hay.text.find(folded_needle)
+        # The folded text's source indices only grow: search from the window's start, stop past
+        # its end (a long article is not scanned from the top for every cited sentence).
+        position = hay.text.find(folded_needle, bisect.bisect_left(hay.index, lo) if lo else 0)
         while position != -1:
             start = hay.index[position]
+            if start >= hi:
+                return
             end = hay.index[position + len(folded_needle) - 1] + 1
             if (
                 lo <= start
