@@ -8,9 +8,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask.testing import FlaskClient
+if TYPE_CHECKING:
+    # Imported for types only: `worker` and `batch` patch the standard library with gevent
+    # before anything imports ssl or sockets.
+    from flask.testing import FlaskClient
 
 DEFAULT_GOLD = Path("tests/gold")
 
@@ -72,6 +75,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _patch_with_gevent() -> None:
+    """Make sockets, DNS and locks cooperative before anything imports them (as gunicorn does)."""
+    from gevent import monkey
+
+    monkey.patch_all()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run RQ workers on the jobs' Redis until SIGTERM or SIGINT."""
+    _patch_with_gevent()
+    from service.config import Settings
+    from service.jobs import worker
+    from service.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    if not settings.redis_url:
+        print("readout worker: set READOUT_REDIS_URL to the jobs' Redis", file=sys.stderr)
+        return 2
+    return worker.run(settings, args.concurrency, burst=args.burst)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `readout` command."""
     parser = argparse.ArgumentParser(prog="readout", description=__doc__)
@@ -94,6 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the HTTP API under gunicorn")
     serve.add_argument("--bind", help="host:port (default from READOUT_BIND, else 0.0.0.0:8000)")
     serve.set_defaults(handler=cmd_serve)
+
+    work = commands.add_parser("worker", help="run job workers (RQ) on READOUT_REDIS_URL")
+    work.add_argument(
+        "--concurrency",
+        type=int,
+        help="articles in flight at once (default READOUT_WORKER_CONCURRENCY, else 16)",
+    )
+    work.add_argument("--burst", action="store_true", help="stop once the queue is empty")
+    work.set_defaults(handler=cmd_worker)
 
     args = parser.parse_args(argv)
     code: int = args.handler(args)

@@ -91,8 +91,30 @@ class Settings(BaseSettings):
     redis_embedded: bool = Field(default=False, validation_alias=_env("READOUT_REDIS_EMBEDDED"))
     # READOUT_LOG_LEVEL is read by gunicorn's config (service/http/gunicorn_conf.py), which sets
     # up logging before any app is built; no setting here would change it.
+    job_max_articles: int = Field(
+        default=1000, ge=1, le=100_000, validation_alias=_env("READOUT_JOB_MAX_ARTICLES")
+    )
+    job_max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, validation_alias=_env("READOUT_JOB_MAX_BODY_BYTES")
+    )
+    job_ttl_s: int = Field(default=86_400, ge=60, validation_alias=_env("READOUT_JOB_TTL_S"))
+    worker_concurrency: int = Field(
+        default=16, ge=1, le=1000, validation_alias=_env("READOUT_WORKER_CONCURRENCY")
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("READOUT_WEBHOOK_SECRET")
+    )
+    webhook_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("READOUT_WEBHOOK_ALLOW")
+    )
+    webhook_attempts: int = Field(
+        default=5, ge=1, le=20, validation_alias=_env("READOUT_WEBHOOK_ATTEMPTS")
+    )
+    webhook_backoff_s: float = Field(
+        default=1.0, gt=0, le=600, validation_alias=_env("READOUT_WEBHOOK_BACKOFF_S")
+    )
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "webhook_allow", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

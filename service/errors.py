@@ -8,6 +8,7 @@ Exception tree::
     │   └── LanguageNotSupported (422) the engine reads English only; names the language
     ├── Unauthorized (401)
     ├── Overloaded (503)              this worker's upstream slots are all taken
+    ├── JobsUnavailable (503)         the jobs API has no Redis, or cannot reach it
     └── UpstreamError                 the LLM path failed; carries attempts and usage
         ├── OutputInvalid (502)       the model's output stayed invalid after every attempt
         ├── OutputTruncated (502)     the model's answer was cut off (finish_reason=length)
@@ -112,6 +113,16 @@ class Overloaded(ReadoutError):
     def __init__(self, retry_after: int = 1) -> None:
         super().__init__("This worker is at its limit of concurrent upstream calls.")
         self.retry_after = retry_after
+
+
+class JobsUnavailable(ReadoutError):
+    """The jobs API has no Redis to keep jobs in, or cannot reach it."""
+
+    status, slug, title = 503, "jobs-unavailable", "Jobs are unavailable"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.retry_after = 5
 
 
 class UpstreamError(ReadoutError):

@@ -10,36 +10,18 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from service.config import Fallback, Settings
+from service.config import Settings
 from service.http import security, telemetry, viewer
+from service.http.jobs import register_job_routes
 from service.http.openapi import build_spec
 from service.http.problems import register_error_handlers
 from service.http.routes import register_routes
 from service.http.state import ReadinessCheck, ReadoutState
+from service.pipeline.build import build_engines, build_summariser
 from service.pipeline.engine import Engine
-from service.pipeline.segment import Segmenter
-from service.pipeline.summariser import Summariser
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("readout.access")
-
-
-def _build_engines(settings: Settings) -> tuple[dict[str, Engine], dict[str, ReadinessCheck]]:
-    engines: dict[str, Engine] = {}
-    checks: dict[str, ReadinessCheck] = {}
-    wanted = settings.enabled_engines()
-    if "llm" in wanted:
-        from service.engines.llm.engine import LLMEngine, build_client, upstream_check
-        from service.engines.llm.prompt import load_prompt
-
-        client = build_client(settings)
-        engines["llm"] = LLMEngine(settings, client, load_prompt())
-        checks["llm_upstream"] = lambda: upstream_check(client)
-    if "rules" in wanted:
-        from service.engines.rules import RulesEngine
-
-        engines["rules"] = RulesEngine.load()
-    return engines, checks
 
 
 def create_app(
@@ -51,20 +33,11 @@ def create_app(
     """Build the Readout app; tests pass their own settings or engines."""
     settings = settings if settings is not None else Settings()
     if engines is None:
-        engines, built_checks = _build_engines(settings)
+        engines, built_checks = build_engines(settings)
         checks = built_checks if checks is None else checks
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    summariser = Summariser(
-        segmenter=Segmenter(),
-        engines=engines,
-        default_engine=settings.default_engine(),
-        timeout_s=settings.timeout_s,
-        fallback=engines.get("rules") if settings.fallback is Fallback.rules else None,
-        allowed=settings.enabled_engines() & set(engines),
-        max_attempts=settings.max_attempts,
-        chunk_concurrency=settings.chunk_concurrency,
-    )
+    summariser = build_summariser(settings, engines)
     app.extensions["readout"] = ReadoutState(settings, summariser, checks or {})
     spec = build_spec(summariser.allowed)
     app.extensions["readout.spec"] = spec
@@ -73,6 +46,7 @@ def create_app(
     telemetry.install(app)
     app.extensions["readout.limiter"] = security.install(app, settings)
     register_routes(app, spec)
+    register_job_routes(app, spec, settings)
     viewer.install(app)
     spec.register(app)
     app.after_request(_finish_request)

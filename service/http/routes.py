@@ -34,12 +34,35 @@ def _is_json(mimetype: str) -> bool:
 
 def parse_summary_request(max_chars: int) -> SummaryRequest:
     """The request body as a validated `SummaryRequest`, or a problem saying what is wrong."""
+    body = read_json_object()
+    try:
+        parsed = SummaryRequest.model_validate(body)
+    except ValidationError as error:
+        raise InvalidRequest.fields(field_errors(error)) from None
+    parsed, text = read_page(parsed)
+    if too_long := text_too_long(parsed, text, max_chars):
+        raise InvalidRequest.fields([too_long])
+    return parsed
+
+
+def text_too_long(parsed: SummaryRequest, text: str, max_chars: int) -> FieldError | None:
+    """The field error of an article `text` (sent, or extracted from html) over `max_chars`."""
+    if len(text) <= max_chars:
+        return None
+    field = "text" if parsed.html is None else "html"
+    what = "text" if field == "text" else "the text extracted from html"
+    too_long = f"{what} has {len(text)} characters; the limit is {max_chars}"
+    return FieldError(field=field, type="too_long", message=too_long)
+
+
+def read_json_object() -> dict[str, Any]:
+    """The body as a JSON object, read strictly, or a 400/413/415 problem."""
     if not _is_json(request.mimetype):
         raise InvalidRequest(
             415,
             "unsupported-media-type",
             "Unsupported media type",
-            "Send the article as a JSON object with Content-Type: application/json.",
+            "Send a JSON object with Content-Type: application/json.",
         )
     raw = _read_body()
     try:
@@ -64,17 +87,7 @@ def parse_summary_request(max_chars: int) -> SummaryRequest:
             "Body is not a JSON object",
             f"Expected a JSON object, got {type(body).__name__}.",
         )
-    try:
-        parsed = SummaryRequest.model_validate(body)
-    except ValidationError as error:
-        raise InvalidRequest.fields(_field_errors(error)) from None
-    parsed, text = read_page(parsed)
-    if len(text) > max_chars:
-        field = "text" if parsed.html is None else "html"
-        what = "text" if field == "text" else "the text extracted from html"
-        too_long = f"{what} has {len(text)} characters; the limit is {max_chars}"
-        raise InvalidRequest.fields([FieldError(field=field, type="too_long", message=too_long)])
-    return parsed
+    return body
 
 
 def _malformed(detail: str) -> InvalidRequest:
@@ -117,10 +130,12 @@ def _no_constant(name: str) -> Any:
     raise _NotStrictJSONError(f"The body is not valid JSON: {name} is not a JSON value.")
 
 
-def _field_errors(error: ValidationError) -> list[FieldError]:
+def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+    """One `FieldError` per pydantic error, its field path after `prefix`."""
     return [
         FieldError(
-            field=".".join(str(part) for part in item["loc"]) or "body",
+            field=".".join([prefix, *map(str, item["loc"])] if prefix else map(str, item["loc"]))
+            or "body",
             message=item["msg"],
             type=item["type"],
         )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from service.config import Settings
+from service.pipeline.build import ReadinessCheck
 from service.pipeline.summariser import Summariser
 
-ReadinessCheck = Callable[[], dict[str, Any]]
+__all__ = ["ReadinessCheck", "ReadoutState"]
 
 
 @dataclass(slots=True)

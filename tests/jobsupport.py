@@ -1,0 +1,121 @@
+"""Real processes for the jobs tests: a `redis-server` and `readout worker`s, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import redis
+
+from tests.liveserver import ROOT, free_port
+
+READOUT = Path(sys.executable).with_name("readout")
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class LocalRedis:
+    """`redis-server` on a free 127.0.0.1 port, persistence off."""
+
+    def __init__(self, directory: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (bash scripts/test installs it)")
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        directory.mkdir(parents=True, exist_ok=True)
+        argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        argv += ["--appendonly", "no", "--dir", str(directory), "--logfile", "redis.log"]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = self.client()
+        try:
+            wait_for(lambda: _pings(client), 10, "redis-server to answer PING")
+        finally:
+            client.close()
+
+    def client(self) -> redis.Redis:
+        """A client of this server."""
+        return redis.Redis.from_url(self.url)
+
+    def stop(self) -> None:
+        """Stop the server by PID."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def worker_env(redis_url: str, llm_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a worker process: ours without OPENAI_/READOUT_, plus these."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "READOUT_"))}
+    env["READOUT_REDIS_URL"] = redis_url
+    if llm_url is not None:
+        env |= {"OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "sk-test", "READOUT_MODEL": "m"}
+        env |= {"READOUT_ENGINE": "llm", "READOUT_BACKOFF_S": "0.05"}
+    return env | extra
+
+
+class WorkerProcess:
+    """`readout worker --concurrency N` as a subprocess."""
+
+    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 4) -> None:
+        self.log = log
+        self._log_file: IO[Any] = log.open("ab")
+        argv = [str(READOUT), "worker", "--concurrency", str(concurrency)]
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    @property
+    def pid(self) -> int:
+        """The worker's PID."""
+        return self.process.pid
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies without a word."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+        self._log_file.close()
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM, then wait (SIGKILL after `timeout`); the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        if not self._log_file.closed:
+            self._log_file.close()
+        return code
+
+    def output(self) -> str:
+        """What the worker logged."""
+        return self.log.read_text(errors="replace")

@@ -1,0 +1,121 @@
+"""`readout worker` as real processes on a real Redis, against the fake LLM upstream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask.testing import FlaskClient
+from rq.registry import StartedJobRegistry
+
+from service import create_app
+from service.jobs.queue import queue
+from tests.conftest import make_settings
+from tests.fakeupstream import FakeUpstream
+from tests.jobsupport import LocalRedis, WorkerProcess, wait_for, worker_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
+    server = LocalRedis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(redis_server: LocalRedis) -> Iterator[redis.Redis]:
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeUpstream]:
+    with FakeUpstream("valid") as upstream:
+        yield upstream
+
+
+@pytest.fixture
+def api(redis_server: LocalRedis, store: redis.Redis, fake: FakeUpstream) -> FlaskClient:
+    settings = make_settings(redis_url=redis_server.url, openai_base_url=fake.url)
+    return create_app(settings).test_client()
+
+
+def articles(count: int) -> list[dict[str, Any]]:
+    return [
+        {"text": f"Minister Ilse Varn of Ostmark met envoys on day {i}. Ostmark said so."}
+        for i in range(count)
+    ]
+
+
+def job(api: FlaskClient, location: str) -> dict[str, Any]:
+    found: dict[str, Any] = api.get(f"{location}?limit=1000").get_json()
+    return found
+
+
+def done(api: FlaskClient, location: str) -> dict[str, Any] | None:
+    found = job(api, location)
+    return found if found["status"] == "done" else None
+
+
+def test_a_worker_has_several_articles_in_flight_at_once(
+    api: FlaskClient, fake: FakeUpstream, redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    fake.set_scenario("valid", latency=3.0)
+    worker = WorkerProcess(worker_env(redis_server.url, fake.url), tmp_path / "w.log", 6)
+    try:
+        location = api.post("/v1/jobs", json={"articles": articles(6)}).headers["Location"]
+        wait_for(lambda: fake.calls >= 1, 30, "the first call")
+        # One at a time, the second call would come 3 s after the first.
+        wait_for(lambda: fake.calls == 6, 2.5, "six calls at once")
+        assert job(api, location)["done"] == 0
+        finished = wait_for(lambda: done(api, location), 20, "the job")
+        assert {r["status"] for r in finished["results"]} == {200}
+    finally:
+        assert worker.stop() == 0, worker.output()
+
+
+def test_sigterm_lets_the_articles_in_hand_finish(
+    api: FlaskClient, fake: FakeUpstream, redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    fake.set_scenario("valid", latency=2.0)
+    worker = WorkerProcess(worker_env(redis_server.url, fake.url), tmp_path / "w.log", 4)
+    location = api.post("/v1/jobs", json={"articles": articles(4)}).headers["Location"]
+    wait_for(lambda: fake.calls == 4, 20, "four articles in flight")
+    assert worker.stop(timeout=20) == 0, worker.output()
+    finished = job(api, location)
+    assert (finished["status"], finished["done"]) == ("done", 4)
+
+
+def test_articles_a_killed_worker_held_are_run_by_another(
+    api: FlaskClient, fake: FakeUpstream, redis_server: LocalRedis, tmp_path: Path
+) -> None:
+    fake.set_scenario("valid", latency=2.0)
+    env = worker_env(redis_server.url, fake.url, READOUT_TIMEOUT_S="3")
+    doomed = WorkerProcess(env, tmp_path / "doomed.log", 4)
+    wait_for(lambda: "worker started" in doomed.output(), 30, "the first worker")
+    location = api.post("/v1/jobs", json={"articles": articles(12)}).headers["Location"]
+    connection = redis.Redis.from_url(redis_server.url)
+    started = StartedJobRegistry(queue=queue(connection))
+    wait_for(lambda: len(started.get_job_ids()) == 4, 20, "the first worker to take four")
+    held = len(started.get_job_ids())
+    doomed.kill()
+    survivor = WorkerProcess(env, tmp_path / "survivor.log", 4)
+    try:
+        # The held articles count as abandoned 3 + 15 + 5 s after they started; RQ's
+        # maintenance (every 10 s) then puts them back on the queue.
+        finished = wait_for(lambda: done(api, location), 90, "the job", every=0.5)
+        assert finished["done"] == 12 and finished["failed"] == 0
+        assert [r["index"] for r in finished["results"]] == list(range(12))
+        assert {r["status"] for r in finished["results"]} == {200}
+        assert fake.calls >= 12 + held  # the four it held were asked again
+        assert "job_id" in survivor.output()
+    finally:
+        assert survivor.stop() == 0, survivor.output()
+        connection.close()
