@@ -1,9 +1,8 @@
-"""Real processes for the jobs tests: a `redis-server` and `readout worker`s, stopped by PID."""
+"""Real `readout worker` processes for the jobs tests, stopped by PID."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,9 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import redis
-
-from tests.liveserver import ROOT, free_port
+from tests.liveserver import ROOT
 
 READOUT = Path(sys.executable).with_name("readout")
 
@@ -27,48 +24,6 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
             return found
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class LocalRedis:
-    """`redis-server` on a free 127.0.0.1 port, persistence off."""
-
-    def __init__(self, directory: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed (bash scripts/test installs it)")
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        directory.mkdir(parents=True, exist_ok=True)
-        argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        argv += ["--appendonly", "no", "--dir", str(directory), "--logfile", "redis.log"]
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = self.client()
-        try:
-            wait_for(lambda: _pings(client), 10, "redis-server to answer PING")
-        finally:
-            client.close()
-
-    def client(self) -> redis.Redis:
-        """A client of this server."""
-        return redis.Redis.from_url(self.url)
-
-    def stop(self) -> None:
-        """Stop the server by PID."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
 
 
 def worker_env(redis_url: str, llm_url: str | None = None, **extra: str) -> dict[str, str]:

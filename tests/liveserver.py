@@ -88,8 +88,13 @@ class LiveService:
         return found
 
     def worker_pids(self) -> list[int]:
-        """The PIDs of the master's worker processes (not the embedded Redis it may own)."""
-        return [pid for pid, name in self.children().items() if name != "redis-server"]
+        """The PIDs of the master's worker processes (not the embedded Redis or job worker)."""
+        owned = {"redis-server", "readout-worker"}
+        return [pid for pid, name in self.children().items() if name not in owned]
+
+    def job_worker_pids(self) -> list[int]:
+        """The PIDs of the job workers (`readout worker`) the master started, if any."""
+        return [pid for pid, name in self.children().items() if name == "readout-worker"]
 
     def redis_pids(self) -> list[int]:
         """The PIDs of the embedded `redis-server` the master started, if any."""

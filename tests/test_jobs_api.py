@@ -23,8 +23,8 @@ from service.jobs.tasks import WorkerContext, install
 from service.jobs.webhooks import WebhookSender
 from service.jobs.worker import GreenletWorker
 from tests.conftest import answer, article, completion, make_settings
-from tests.jobsupport import LocalRedis
 from tests.liveserver import free_port
+from tests.redisserver import RedisServer
 
 KEY_A, KEY_B = "key-for-desk-a", "key-for-desk-b"
 A = {"Authorization": f"Bearer {KEY_A}"}
@@ -32,15 +32,16 @@ B = {"Authorization": f"Bearer {KEY_B}"}
 
 
 @pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
-    server = LocalRedis(tmp_path_factory.mktemp("redis"))
+def jobs_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One Redis for the module (each test starts from an empty one)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def store(redis_server: LocalRedis) -> Iterator[redis.Redis]:
-    client = redis_server.client()
+def store(jobs_redis: RedisServer) -> Iterator[redis.Redis]:
+    client = jobs_redis.client()
     client.flushall()
     yield client
     client.close()
@@ -51,8 +52,8 @@ def jobs_app(url: str | None, **overrides: Any) -> Flask:
 
 
 @pytest.fixture
-def app(llm: respx.MockRouter, redis_server: LocalRedis, store: redis.Redis) -> Flask:
-    return jobs_app(redis_server.url)
+def app(llm: respx.MockRouter, jobs_redis: RedisServer, store: redis.Redis) -> Flask:
+    return jobs_app(jobs_redis.url)
 
 
 def work(app: Flask) -> None:
@@ -68,9 +69,7 @@ def work(app: Flask) -> None:
             webhooks=WebhookSender(settings),
         )
     )
-    worker = GreenletWorker(
-        [queue(connection)], connection=connection, serializer=JSONSerializer
-    )
+    worker = GreenletWorker([queue(connection)], connection=connection, serializer=JSONSerializer)
     worker.work(burst=True, logging_level="WARNING")
 
 
@@ -104,9 +103,7 @@ def test_a_job_runs_every_article_and_answers_as_summaries_would(
     client: FlaskClient, llm: respx.MockRouter
 ) -> None:
     llm.post("/chat/completions").mock(return_value=completion(answer("fjord-patrols")))
-    response = client.post(
-        "/v1/jobs", json={"articles": [fjord(id="first"), fjord()]}, headers=A
-    )
+    response = client.post("/v1/jobs", json={"articles": [fjord(id="first"), fjord()]}, headers=A)
     assert response.status_code == 202
     created = response.get_json()
     assert created["status"] == "queued" and created["total"] == 2
@@ -178,9 +175,9 @@ def test_delete_cancels_the_articles_not_yet_started(
 
 
 def test_a_job_over_the_article_limit_is_refused(
-    llm: respx.MockRouter, redis_server: LocalRedis, store: redis.Redis
+    llm: respx.MockRouter, jobs_redis: RedisServer, store: redis.Redis
 ) -> None:
-    client = jobs_app(redis_server.url, job_max_articles=2).test_client()
+    client = jobs_app(jobs_redis.url, job_max_articles=2).test_client()
     response = client.post("/v1/jobs", json={"articles": [fjord()] * 3}, headers=A)
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "articles"
@@ -210,9 +207,9 @@ def test_without_a_reachable_redis_the_jobs_api_answers_503(
 
 
 def test_job_records_expire_after_the_job_ttl(
-    llm: respx.MockRouter, redis_server: LocalRedis, store: redis.Redis
+    llm: respx.MockRouter, jobs_redis: RedisServer, store: redis.Redis
 ) -> None:
-    client = jobs_app(redis_server.url, job_ttl_s=600).test_client()
+    client = jobs_app(jobs_redis.url, job_ttl_s=600).test_client()
     location = submit(client, [fjord()])
     assert 590 <= store.ttl(f"readout:job:{location.rsplit('/', 1)[1]}") <= 600
 
@@ -266,8 +263,8 @@ def test_the_openapi_document_describes_the_jobs_routes(client: FlaskClient) -> 
 
 
 def test_a_job_body_may_be_larger_than_a_single_article_body(
-    llm: respx.MockRouter, redis_server: LocalRedis, store: redis.Redis, tmp_path: Path
+    llm: respx.MockRouter, jobs_redis: RedisServer, store: redis.Redis, tmp_path: Path
 ) -> None:
-    client = jobs_app(redis_server.url, max_body_bytes=20_000).test_client()
+    client = jobs_app(jobs_redis.url, max_body_bytes=20_000).test_client()
     articles = [fjord() for _ in range(20)]  # about 60 kB
     assert client.post("/v1/jobs", json={"articles": articles}, headers=A).status_code == 202

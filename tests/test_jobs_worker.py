@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis
 from flask.testing import FlaskClient
@@ -15,21 +17,24 @@ from service import create_app
 from service.jobs.queue import queue
 from tests.conftest import make_settings
 from tests.fakeupstream import FakeUpstream
-from tests.jobsupport import LocalRedis, WorkerProcess, wait_for, worker_env
+from tests.jobsupport import READOUT, WorkerProcess, wait_for, worker_env
+from tests.liveserver import LiveService
+from tests.redisserver import RedisServer
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
-    server = LocalRedis(tmp_path_factory.mktemp("redis"))
+def jobs_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One Redis for the module (each test starts from an empty one)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def store(redis_server: LocalRedis) -> Iterator[redis.Redis]:
-    client = redis_server.client()
+def store(jobs_redis: RedisServer) -> Iterator[redis.Redis]:
+    client = jobs_redis.client()
     client.flushall()
     yield client
     client.close()
@@ -42,8 +47,8 @@ def fake() -> Iterator[FakeUpstream]:
 
 
 @pytest.fixture
-def api(redis_server: LocalRedis, store: redis.Redis, fake: FakeUpstream) -> FlaskClient:
-    settings = make_settings(redis_url=redis_server.url, openai_base_url=fake.url)
+def api(jobs_redis: RedisServer, store: redis.Redis, fake: FakeUpstream) -> FlaskClient:
+    settings = make_settings(redis_url=jobs_redis.url, openai_base_url=fake.url)
     return create_app(settings).test_client()
 
 
@@ -65,10 +70,10 @@ def done(api: FlaskClient, location: str) -> dict[str, Any] | None:
 
 
 def test_a_worker_has_several_articles_in_flight_at_once(
-    api: FlaskClient, fake: FakeUpstream, redis_server: LocalRedis, tmp_path: Path
+    api: FlaskClient, fake: FakeUpstream, jobs_redis: RedisServer, tmp_path: Path
 ) -> None:
     fake.set_scenario("valid", latency=3.0)
-    worker = WorkerProcess(worker_env(redis_server.url, fake.url), tmp_path / "w.log", 6)
+    worker = WorkerProcess(worker_env(jobs_redis.url, fake.url), tmp_path / "w.log", 6)
     try:
         location = api.post("/v1/jobs", json={"articles": articles(6)}).headers["Location"]
         wait_for(lambda: fake.calls >= 1, 30, "the first call")
@@ -82,10 +87,10 @@ def test_a_worker_has_several_articles_in_flight_at_once(
 
 
 def test_sigterm_lets_the_articles_in_hand_finish(
-    api: FlaskClient, fake: FakeUpstream, redis_server: LocalRedis, tmp_path: Path
+    api: FlaskClient, fake: FakeUpstream, jobs_redis: RedisServer, tmp_path: Path
 ) -> None:
     fake.set_scenario("valid", latency=2.0)
-    worker = WorkerProcess(worker_env(redis_server.url, fake.url), tmp_path / "w.log", 4)
+    worker = WorkerProcess(worker_env(jobs_redis.url, fake.url), tmp_path / "w.log", 4)
     location = api.post("/v1/jobs", json={"articles": articles(4)}).headers["Location"]
     wait_for(lambda: fake.calls == 4, 20, "four articles in flight")
     assert worker.stop(timeout=20) == 0, worker.output()
@@ -94,14 +99,14 @@ def test_sigterm_lets_the_articles_in_hand_finish(
 
 
 def test_articles_a_killed_worker_held_are_run_by_another(
-    api: FlaskClient, fake: FakeUpstream, redis_server: LocalRedis, tmp_path: Path
+    api: FlaskClient, fake: FakeUpstream, jobs_redis: RedisServer, tmp_path: Path
 ) -> None:
     fake.set_scenario("valid", latency=2.0)
-    env = worker_env(redis_server.url, fake.url, READOUT_TIMEOUT_S="3")
+    env = worker_env(jobs_redis.url, fake.url, READOUT_TIMEOUT_S="3")
     doomed = WorkerProcess(env, tmp_path / "doomed.log", 4)
     wait_for(lambda: "worker started" in doomed.output(), 30, "the first worker")
     location = api.post("/v1/jobs", json={"articles": articles(12)}).headers["Location"]
-    connection = redis.Redis.from_url(redis_server.url)
+    connection = redis.Redis.from_url(jobs_redis.url)
     started = StartedJobRegistry(queue=queue(connection))
     wait_for(lambda: len(started.get_job_ids()) == 4, 20, "the first worker to take four")
     held = len(started.get_job_ids())
@@ -119,3 +124,36 @@ def test_articles_a_killed_worker_held_are_run_by_another(
     finally:
         assert survivor.stop() == 0, survivor.output()
         connection.close()
+
+
+def test_serve_runs_jobs_with_no_configuration_and_stops_its_worker(tmp_path: Path) -> None:
+    service = LiveService({}, tmp_path / "serve.log", argv=[READOUT, "serve"]).start()
+    try:
+        [worker_pid] = wait_for(service.job_worker_pids, 10, "the job worker")
+        [redis_pid] = service.redis_pids()
+        with httpx.Client(base_url=service.url, timeout=10) as http:
+            created = http.post("/v1/jobs", json={"articles": articles(2)})
+            assert created.status_code == 202
+            location = created.headers["Location"]
+            finished = wait_for(
+                lambda: (body := http.get(location).json())["status"] == "done" and body,
+                60,
+                "the job",
+                every=0.2,
+            )
+        assert [r["status"] for r in finished["results"]] == [200, 200]
+        assert finished["results"][0]["body"]["meta"]["engine"] == "rules"
+    finally:
+        code = service.stop()
+    assert code == 0
+    assert wait_for(lambda: not Path(f"/proc/{worker_pid}").exists(), 5, "the worker to exit")
+    assert wait_for(lambda: not Path(f"/proc/{redis_pid}").exists(), 5, "Redis to exit")
+
+
+def test_serve_without_redis_server_answers_jobs_with_503(tmp_path: Path) -> None:
+    env = {"PATH": str(Path(sys.executable).parent)}
+    with LiveService(env, tmp_path / "serve.log", argv=[READOUT, "serve"]) as service:
+        assert service.job_worker_pids() == []
+        response = httpx.post(f"{service.url}/v1/jobs", json={"articles": articles(1)}, timeout=5)
+    assert response.status_code == 503
+    assert response.json()["type"] == "urn:readout:problem:jobs-unavailable"

@@ -17,6 +17,7 @@ from typing import Any
 
 from service.config import Settings
 from service.engines.llm.tokens import encoding
+from service.jobs.embedded import ServedWorker
 from service.logs import logging_config
 from service.store.redis import EmbeddedRedis, start_shared_redis
 
@@ -67,8 +68,10 @@ loglevel = os.environ.get("READOUT_LOG_LEVEL", "info").lower()
 logconfig_dict = logging_config(loglevel)
 
 
-# The master's embedded Redis (see service/store/redis.py), if it started one.
+# The master's embedded Redis (see service/store/redis.py), if it started one, and the job
+# worker it runs against it (service/jobs/embedded.py).
 _owned: list[EmbeddedRedis] = []
+_job_workers: list[ServedWorker] = []
 _METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
@@ -86,6 +89,7 @@ def on_starting(server: object) -> None:
     embedded = start_shared_redis(os.environ)
     if embedded is not None:
         _owned.append(embedded)
+        _job_workers.append(ServedWorker().start(dict(os.environ)))
     settings = Settings()
     if "llm" in settings.enabled_engines():
         encoding(settings.model)
@@ -99,7 +103,10 @@ def child_exit(server: object, worker: Any) -> None:
 
 
 def on_exit(server: object) -> None:
-    """In the master, after the last worker stopped: stop the Redis, remove the metrics files."""
+    """In the master, after the last worker stopped: stop the job worker, then Redis; remove the
+    metrics files."""
+    while _job_workers:
+        _job_workers.pop().stop()
     while _owned:
         _owned.pop().stop()
     if directory := os.environ.pop(_METRICS_DIR, None):

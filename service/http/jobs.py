@@ -17,9 +17,10 @@ from schemas.jobs import Job, JobCreated, JobEnvelope, JobPage, JobRequest, JobS
 from service.config import Settings
 from service.errors import InvalidRequest, JobsUnavailable
 from service.http.routes import field_errors, read_json_object, state, text_too_long
-from service.jobs.queue import JobQueue, connect
+from service.jobs.queue import JobQueue
 from service.jobs.records import JobView
 from service.jobs.webhooks import CallbackRefused, WebhookSender
+from service.store.redis import connect
 
 _ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 404, 413, 415, 422, 429, 500, 503)}
 EXTENSION = "readout.jobs"

@@ -29,12 +29,6 @@ ARTICLE_MARGIN_S = 15
 ARTICLE_RETRIES = 2
 
 
-def connect(url: str) -> Redis:
-    """A client of the Redis at `url`."""
-    client: Redis = Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
-    return client
-
-
 def article_timeout(settings: Settings) -> int:
     """Seconds an article's RQ job may run before RQ stops it."""
     return math.ceil(settings.timeout_s) + ARTICLE_MARGIN_S

@@ -17,6 +17,8 @@ The caller must have patched the standard library with gevent first (`readout wo
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -31,11 +33,12 @@ from rq.timeouts import BaseDeathPenalty
 from rq.worker import SimpleWorker, WorkerStatus
 
 from service.config import Settings
-from service.jobs.queue import article_timeout, connect, queue
+from service.jobs.queue import article_timeout, queue
 from service.jobs.records import JobRecords
 from service.jobs.tasks import WorkerContext, install
 from service.jobs.webhooks import WebhookSender
 from service.pipeline.build import build_engines, build_summariser
+from service.store.redis import connect
 
 log = logging.getLogger("readout.worker")
 # How often some worker looks for articles whose worker died (RQ's registry maintenance).
@@ -44,6 +47,8 @@ MAINTENANCE_S = 10
 HEARTBEAT_MARGIN_S = 5
 # A worker's key lives this long between heartbeats (an idle one beats every 15 s less).
 WORKER_TTL_S = 30
+PROCESS_NAME = "readout-worker"
+_PR_SET_NAME = 15
 
 
 class GeventDeathPenalty(BaseDeathPenalty):
@@ -111,8 +116,15 @@ def build_workers(settings: Settings, concurrency: int) -> list[GreenletWorker]:
     ]
 
 
+def _name_process(name: str) -> None:
+    """Show `name` in ps and top (the process is otherwise one more "readout" or "python")."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_NAME, name.encode())
+
+
 def run(settings: Settings, concurrency: int | None = None, *, burst: bool = False) -> int:
     """Work until stopped (or, with `burst`, until the queues are empty); the exit code."""
+    _name_process(PROCESS_NAME)
     concurrency = concurrency or settings.worker_concurrency
     workers = build_workers(settings, concurrency)
     log.info(
