@@ -97,6 +97,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return worker.run(settings, args.concurrency, burst=args.burst)
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Summarise every line of a JSONL file into another, resumably, with no server."""
+    _patch_with_gevent()
+    from service.config import EngineChoice, Settings
+    from service.jobs.batch import Batch
+    from service.pipeline.build import build_engines, build_summariser
+
+    source, out = Path(args.input), Path(args.output)
+    if not source.is_file():
+        print(f"readout batch: no such file: {source}", file=sys.stderr)
+        return 2
+    settings = Settings() if args.engine is None else Settings(engine=EngineChoice(args.engine))
+    engines, _checks = build_engines(settings)
+    concurrency = args.concurrency or settings.worker_concurrency
+    batch = Batch(build_summariser(settings, engines), settings.max_chars, concurrency)
+    totals = batch.run(source, out, progress=not args.quiet)
+    print(f"readout batch: {totals.line()}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `readout` command."""
     parser = argparse.ArgumentParser(prog="readout", description=__doc__)
@@ -128,6 +148,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     work.add_argument("--burst", action="store_true", help="stop once the queue is empty")
     work.set_defaults(handler=cmd_worker)
+
+    batch = commands.add_parser("batch", help="summarise a JSONL file of articles, no server")
+    batch.add_argument("input", help="one request object of POST /v1/summaries a line")
+    batch.add_argument("-o", "--output", required=True, help="JSONL results; resumed if present")
+    batch.add_argument("--engine", choices=engines)
+    batch.add_argument(
+        "--concurrency",
+        type=int,
+        help="articles in flight at once (default READOUT_WORKER_CONCURRENCY, else 16)",
+    )
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.set_defaults(handler=cmd_batch)
 
     args = parser.parse_args(argv)
     code: int = args.handler(args)

@@ -11,6 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from flask import Flask
+from rq.serializers import JSONSerializer
+
+from service.http.jobs import EXTENSION, JobsService
+from service.jobs.queue import queue
+from service.jobs.records import JobRecords
+from service.jobs.tasks import WorkerContext, install
+from service.jobs.webhooks import WebhookSender
+from service.jobs.worker import GreenletWorker
 from tests.liveserver import ROOT
 
 READOUT = Path(sys.executable).with_name("readout")
@@ -24,6 +33,23 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
             return found
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def run_queued(app: Flask) -> None:
+    """Run every queued article (and webhook) with an RQ worker in this process, then return."""
+    service: JobsService = app.extensions[EXTENSION]
+    assert service.queue is not None
+    connection = service.queue.redis
+    settings = app.extensions["readout"].settings
+    install(
+        WorkerContext(
+            summariser=app.extensions["readout"].summariser,
+            records=JobRecords(connection, settings.job_ttl_s),
+            webhooks=WebhookSender(settings),
+        )
+    )
+    worker = GreenletWorker([queue(connection)], connection=connection, serializer=JSONSerializer)
+    worker.work(burst=True, logging_level="WARNING")
 
 
 def worker_env(redis_url: str, llm_url: str | None = None, **extra: str) -> dict[str, str]:

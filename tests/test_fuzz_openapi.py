@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +21,10 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service import create_app
+from service.http.jobs import EXTENSION, JobsService
+from service.jobs.webhooks import WebhookSender
 from tests.conftest import LLM_BASE, completion, make_settings
+from tests.redisserver import RedisServer
 
 # Always valid against any article: no actor, call or claim to ground.
 MINIMAL = {"summary": "s", "key_points": [], "actors": [], "calls": [], "claims": []}
@@ -57,11 +61,34 @@ def upstream() -> Iterator[respx.MockRouter]:
 
 # Loaded when the module is collected (schemathesis's lazy loader does not run on pytest 9);
 # building the app makes no network call, and every upstream call a case causes is mocked.
+APP = create_app(make_settings(engine="auto"))
 schema = schemathesis.openapi.from_wsgi(
-    "/openapi.json",
-    create_app(make_settings(engine="auto")),
-    config=SchemathesisConfig.from_dict(_CONFIG),
+    "/openapi.json", APP, config=SchemathesisConfig.from_dict(_CONFIG)
 )
+
+
+class AnyCallback(WebhookSender):
+    """Accepts every callback URL."""
+
+    def check(self, url: str) -> None:
+        """Accept."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def jobs_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A real Redis behind the jobs routes (no worker: jobs are queued, never run)."""
+    server = RedisServer(Path(tmp_path_factory.mktemp("redis"))).start()
+    unconfigured = APP.extensions[EXTENSION]
+    jobs = JobsService(make_settings(engine="auto", redis_url=server.url))
+    # Whether a callback may be called depends on DNS and the operator's list, which no schema
+    # can say; test_webhooks.py tests that. Here any callback is accepted (and never called).
+    jobs.webhooks = AnyCallback(make_settings())
+    APP.extensions[EXTENSION] = jobs
+    try:
+        yield
+    finally:
+        APP.extensions[EXTENSION] = unconfigured
+        server.stop()
 
 
 @schema.parametrize()

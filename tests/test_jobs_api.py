@@ -12,17 +12,14 @@ import redis
 import respx
 from flask import Flask
 from flask.testing import FlaskClient
-from rq.serializers import JSONSerializer
 
 from schemas.jobs import Job
 from service import create_app
 from service.http.jobs import EXTENSION, JobsService
-from service.jobs.queue import QUEUE, queue
+from service.jobs.queue import QUEUE
 from service.jobs.records import JobRecords
-from service.jobs.tasks import WorkerContext, install
-from service.jobs.webhooks import WebhookSender
-from service.jobs.worker import GreenletWorker
 from tests.conftest import answer, article, completion, make_settings
+from tests.jobsupport import run_queued
 from tests.liveserver import free_port
 from tests.redisserver import RedisServer
 
@@ -54,23 +51,6 @@ def jobs_app(url: str | None, **overrides: Any) -> Flask:
 @pytest.fixture
 def app(llm: respx.MockRouter, jobs_redis: RedisServer, store: redis.Redis) -> Flask:
     return jobs_app(jobs_redis.url)
-
-
-def work(app: Flask) -> None:
-    """Run every queued article with an in-process RQ worker, then return."""
-    service: JobsService = app.extensions[EXTENSION]
-    assert service.queue is not None
-    connection = service.queue.redis
-    settings = app.extensions["readout"].settings
-    install(
-        WorkerContext(
-            summariser=app.extensions["readout"].summariser,
-            records=JobRecords(connection, settings.job_ttl_s),
-            webhooks=WebhookSender(settings),
-        )
-    )
-    worker = GreenletWorker([queue(connection)], connection=connection, serializer=JSONSerializer)
-    worker.work(burst=True, logging_level="WARNING")
 
 
 def fjord(**extra: Any) -> dict[str, Any]:
@@ -110,7 +90,7 @@ def test_a_job_runs_every_article_and_answers_as_summaries_would(
     assert response.headers["Location"] == f"/v1/jobs/{created['id']}"
     assert client.get(response.headers["Location"], headers=A).get_json()["status"] == "queued"
 
-    work(client.application)
+    run_queued(client.application)
 
     job = client.get(response.headers["Location"], headers=A).get_json()
     Job.model_validate(job)
@@ -128,7 +108,7 @@ def test_an_article_that_fails_for_good_is_its_problem_and_the_job_completes(
 ) -> None:
     llm.post("/chat/completions").mock(return_value=httpx.Response(500, json={"error": {}}))
     location = submit(client, [fjord()])
-    work(client.application)
+    run_queued(client.application)
     job = client.get(location, headers=A).get_json()
     assert (job["status"], job["done"], job["failed"]) == ("done", 1, 1)
     result = job["results"][0]
@@ -140,7 +120,7 @@ def test_an_article_that_fails_for_good_is_its_problem_and_the_job_completes(
 def test_results_come_in_pages(client: FlaskClient, llm: respx.MockRouter) -> None:
     llm.post("/chat/completions").mock(return_value=completion(answer("fjord-patrols")))
     location = submit(client, [fjord(id=f"a{i}") for i in range(5)])
-    work(client.application)
+    run_queued(client.application)
     page = client.get(f"{location}?offset=1&limit=2", headers=A).get_json()
     assert [r["id"] for r in page["results"]] == ["a1", "a2"]
     assert page["next"] == f"{location}?offset=3&limit=2"
@@ -168,7 +148,7 @@ def test_delete_cancels_the_articles_not_yet_started(
     cancelled = client.delete(location, headers=A)
     assert cancelled.status_code == 202
     assert cancelled.get_json()["status"] == "cancelled"
-    work(client.application)
+    run_queued(client.application)
     job = client.get(location, headers=A).get_json()
     assert (job["status"], job["cancelled"], job["done"], job["results"]) == ("cancelled", 3, 0, [])
     assert route.call_count == 0
@@ -226,7 +206,7 @@ def test_stats_count_jobs_by_status_and_articles_waiting(
         "jobs": {"queued": 2, "running": 0, "done": 0, "cancelled": 0},
         "queue_depth": 3,
     }
-    work(client.application)
+    run_queued(client.application)
     assert service.queue.stats()["jobs"]["done"] == 2
     assert service.queue.stats()["queue_depth"] == 0
 
