@@ -89,12 +89,24 @@ class LiveService:
 
     def worker_pids(self) -> list[int]:
         """The PIDs of the master's worker processes (not the embedded Redis or job worker)."""
-        owned = {"redis-server", "readout-worker"}
-        return [pid for pid, name in self.children().items() if name not in owned]
+        jobs = set(self.job_worker_pids())
+        return [
+            pid
+            for pid, name in self.children().items()
+            if name != "redis-server" and pid not in jobs
+        ]
 
     def job_worker_pids(self) -> list[int]:
         """The PIDs of the job workers (`readout worker`) the master started, if any."""
-        return [pid for pid, name in self.children().items() if name == "readout-worker"]
+        found = []
+        for pid in self.children():
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"service.cli" in argv and b"worker" in argv:
+                found.append(pid)
+        return found
 
     def redis_pids(self) -> list[int]:
         """The PIDs of the embedded `redis-server` the master started, if any."""

@@ -102,7 +102,8 @@ def test_serve_embeds_a_redis_its_workers_inherit_and_stops_it(tmp_path: Path) -
         socket_dir = _socket_of(redis_pid).parent
         client = connect(f"unix://{_socket_of(redis_pid)}")
         try:
-            assert client.keys("*") == []
+            # Only the job worker serve starts beside it has registered (RQ's keys) so far.
+            assert [key for key in client.keys("*") if not key.startswith(b"rq:")] == []
             # Each worker reads READOUT_REDIS_URL from the environment the master exported.
             with httpx.Client(timeout=5) as http:
                 remaining = [
@@ -110,7 +111,8 @@ def test_serve_embeds_a_redis_its_workers_inherit_and_stops_it(tmp_path: Path) -
                     for _ in range(8)
                 ]
             assert remaining == list(range(49, 41, -1)), "workers counted apart"
-            assert client.keys("*"), "the rate limit was not counted in the embedded Redis"
+            counted = [key for key in client.keys("*") if not key.startswith(b"rq:")]
+            assert counted, "the rate limit was not counted in the embedded Redis"
         finally:
             client.close()
     finally:

@@ -96,10 +96,15 @@ def on_starting(server: object) -> None:
 
 
 def child_exit(server: object, worker: Any) -> None:
-    """In the master, when a worker ended: drop its live gauges (requests in flight)."""
+    """In the master, when a worker ended: drop its live gauges (requests in flight); if the
+    master is stopping (its sockets closed), stop the job worker now, so that it drains
+    alongside the HTTP workers rather than after them."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+    if getattr(server, "LISTENERS", None) == []:
+        for job_worker in _job_workers:
+            job_worker.request_stop()
 
 
 def on_exit(server: object) -> None:

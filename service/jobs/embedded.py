@@ -45,6 +45,11 @@ class ServedWorker:
         log.info("job worker started", extra={"pid": self.process.pid})
         return self
 
+    def request_stop(self) -> None:
+        """SIGTERM without waiting: the worker finishes its articles in hand and exits."""
+        if os.getpid() == self._owner and self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM (articles in hand finish), SIGKILL after `timeout`; only by its owner."""
         if os.getpid() != self._owner or self.process is None:
