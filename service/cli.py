@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -94,7 +95,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not settings.redis_url:
         print("readout worker: set READOUT_REDIS_URL to the jobs' Redis", file=sys.stderr)
         return 2
-    return worker.run(settings, args.concurrency, burst=args.burst)
+    code = worker.run(settings, args.concurrency, burst=args.burst)
+    # Every RQ worker has deregistered; skip freeing the engines' tables one object at a time
+    # (seconds on a loaded machine), which would only delay the service's shutdown.
+    logging.shutdown()
+    os._exit(code)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

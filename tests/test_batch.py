@@ -100,7 +100,7 @@ def test_the_command_runs_articles_concurrently_with_a_progress_bar_and_totals(
     source = write_lines(tmp_path / "in.jsonl", [{"text": text} for text in texts])
     out = tmp_path / "out.jsonl"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "READOUT_"))}
-    with FakeUpstream("valid", latency=2.0) as fake:
+    with FakeUpstream("valid", latency=4.0) as fake:
         env |= {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test", "READOUT_MODEL": "m"}
         argv = [str(READOUT), "batch", str(source), "-o", str(out), "--concurrency", "4"]
         process = subprocess.Popen(
@@ -108,8 +108,8 @@ def test_the_command_runs_articles_concurrently_with_a_progress_bar_and_totals(
         )
         try:
             wait_for(lambda: fake.calls >= 1, 60, "the first article")
-            # One at a time, the second call would come 2 s after the first.
-            wait_for(lambda: fake.calls == 4, 1.5, "four articles in flight")
+            # One at a time, the second call would come 4 s after the first.
+            wait_for(lambda: fake.calls == 4, 3.0, "four articles in flight")
             _stdout, stderr = process.communicate(timeout=60)
         finally:
             if process.poll() is None:

@@ -72,13 +72,13 @@ def done(api: FlaskClient, location: str) -> dict[str, Any] | None:
 def test_a_worker_has_several_articles_in_flight_at_once(
     api: FlaskClient, fake: FakeUpstream, jobs_redis: RedisServer, tmp_path: Path
 ) -> None:
-    fake.set_scenario("valid", latency=3.0)
+    fake.set_scenario("valid", latency=5.0)
     worker = WorkerProcess(worker_env(jobs_redis.url, fake.url), tmp_path / "w.log", 6)
     try:
         location = api.post("/v1/jobs", json={"articles": articles(6)}).headers["Location"]
         wait_for(lambda: fake.calls >= 1, 30, "the first call")
-        # One at a time, the second call would come 3 s after the first.
-        wait_for(lambda: fake.calls == 6, 2.5, "six calls at once")
+        # One at a time, the second call would come 5 s after the first.
+        wait_for(lambda: fake.calls == 6, 4.0, "six calls at once")
         assert job(api, location)["done"] == 0
         finished = wait_for(lambda: done(api, location), 20, "the job")
         assert {r["status"] for r in finished["results"]} == {200}
@@ -109,6 +109,7 @@ def test_articles_a_killed_worker_held_are_run_by_another(
     connection = redis.Redis.from_url(jobs_redis.url)
     started = StartedJobRegistry(queue=queue(connection))
     wait_for(lambda: len(started.get_job_ids()) == 4, 20, "the first worker to take four")
+    wait_for(lambda: fake.calls == 4, 20, "its four calls upstream")
     held = len(started.get_job_ids())
     doomed.kill()
     survivor = WorkerProcess(env, tmp_path / "survivor.log", 4)

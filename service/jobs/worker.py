@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import secrets
 import signal
 import socket
 from typing import Any
@@ -101,7 +102,8 @@ def build_workers(settings: Settings, concurrency: int) -> list[GreenletWorker]:
             webhooks=WebhookSender(settings),
         )
     )
-    prefix = f"{socket.gethostname()}.{os.getpid()}"
+    # A random part: containers on the host network share the host's name and are all PID 1.
+    prefix = f"{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(3)}"
     return [
         GreenletWorker(
             [queue(redis)],
