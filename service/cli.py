@@ -91,7 +91,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from service.logs import configure_logging
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(os.environ.get("READOUT_LOG_LEVEL", "").strip() or "INFO")
     if not settings.redis_url:
         print("readout worker: set READOUT_REDIS_URL to the jobs' Redis", file=sys.stderr)
         return 2

@@ -134,7 +134,8 @@ def run(settings: Settings, concurrency: int | None = None, *, burst: bool = Fal
         extra={"concurrency": concurrency, "article_timeout_s": article_timeout(settings)},
     )
     # RQ logs each job and each maintenance round at INFO; ours logs one line per article.
-    level: Any = "DEBUG" if settings.log_level.upper() == "DEBUG" else "WARNING"
+    debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    level: Any = "DEBUG" if debug else "WARNING"
     greenlets = [gevent.spawn(worker.work, burst=burst, logging_level=level) for worker in workers]
     stopping: list[int] = []
 
