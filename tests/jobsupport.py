@@ -46,6 +46,7 @@ def run_queued(app: Flask) -> None:
             summariser=app.extensions["readout"].summariser,
             records=JobRecords(connection, settings.job_ttl_s),
             webhooks=WebhookSender(settings),
+            max_chars=settings.max_chars,
         )
     )
     worker = GreenletWorker([queue(connection)], connection=connection, serializer=JSONSerializer)

@@ -248,3 +248,16 @@ def test_a_job_body_may_be_larger_than_a_single_article_body(
     client = jobs_app(jobs_redis.url, max_body_bytes=20_000).test_client()
     articles = [fjord() for _ in range(20)]  # about 60 kB
     assert client.post("/v1/jobs", json={"articles": articles}, headers=A).status_code == 202
+
+
+def test_an_html_article_is_extracted_and_its_length_checked_when_it_runs(
+    llm: respx.MockRouter, jobs_redis: RedisServer, store: redis.Redis
+) -> None:
+    client = jobs_app(jobs_redis.url, max_chars=100).test_client()
+    paragraph = "The minister of Ostmark met the envoys of Lindavia at the harbour. " * 5
+    page = f"<html><body><article><h1>Talks</h1><p>{paragraph}</p></article></body></html>"
+    location = submit(client, [{"html": page}])
+    run_queued(client.application)
+    [result] = client.get(location, headers=A).get_json()["results"]
+    assert result["status"] == 422
+    assert "extracted from html" in result["body"]["detail"]

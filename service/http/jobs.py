@@ -76,7 +76,11 @@ def _validate(body: dict[str, Any], webhooks: WebhookSender) -> JobEnvelope:
             errors += field_errors(error, prefix)
             bad.append(index)
             continue
-        found = text_too_long(parsed, settings.max_chars)
+        # Text sent as html is extracted, and its length checked, when the article runs: the
+        # extraction of a thousand pages would hold this request for seconds.
+        found = (
+            None if parsed.text is None else text_too_long(parsed, parsed.text, settings.max_chars)
+        )
         engine = parsed.engine.value if parsed.engine else None
         if engine is not None and engine not in allowed:
             message = f"the engine {engine!r} is not enabled here; allowed: {sorted(allowed)}"

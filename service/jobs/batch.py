@@ -107,11 +107,8 @@ class Batch:
             request = SummaryRequest.model_validate(body)
         except ValueError as error:  # ValidationError is a ValueError
             return _refused(index, error, instance)
-        if len(request.text) > self.max_chars:
-            detail = f"text has {len(request.text)} characters; the limit is {self.max_chars}"
-            refused = InvalidRequest(422, "invalid-request", "Invalid request fields", detail)
-            return Outcome(422, problem_body(refused, instance), Usage()).result(index, request.id)
-        return answer(self.summariser, request, instance).result(index, request.id)
+        outcome = answer(self.summariser, request, instance, self.max_chars)
+        return outcome.result(index, request.id)
 
     def run(self, source: Path, out: Path, *, progress: bool = True) -> Totals:
         """Write every article of `source` not yet in `out`; the totals of `out`."""

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.contract import Problem, SummaryRequest, Usage
-from service.errors import PROBLEM_BASE, ReadoutError, UpstreamError
+from service.errors import PROBLEM_BASE, InvalidRequest, ReadoutError, UpstreamError
 from service.pipeline.summariser import Summariser
+from service.pipeline.webpage import read_page
 
 log = logging.getLogger("readout.jobs")
 
@@ -48,9 +49,27 @@ def problem_body(error: ReadoutError, instance: str | None = None) -> dict[str, 
     return body
 
 
-def answer(summariser: Summariser, request: SummaryRequest, instance: str | None = None) -> Outcome:
-    """Summarise one article; every failure becomes its problem, none escapes."""
+def too_long(request: SummaryRequest, max_chars: int, instance: str | None) -> Outcome | None:
+    """The 422 of an article whose text (sent, or extracted from its html) is over `max_chars`."""
+    request, text = read_page(request)
+    if len(text) <= max_chars:
+        return None
+    what = "text" if request.html is None else "the text extracted from html"
+    detail = f"{what} has {len(text)} characters; the limit is {max_chars}"
+    error = InvalidRequest(422, "invalid-request", "Invalid request fields", detail)
+    return Outcome(422, problem_body(error, instance), Usage())
+
+
+def answer(
+    summariser: Summariser,
+    request: SummaryRequest,
+    instance: str | None = None,
+    max_chars: int | None = None,
+) -> Outcome:
+    """Summarise one article (refused past `max_chars`); every failure becomes its problem."""
     try:
+        if max_chars is not None and (refused := too_long(request, max_chars, instance)):
+            return refused
         summary = summariser.summarise(request)
     except UpstreamError as error:
         return Outcome(error.status, problem_body(error, instance), error.usage)

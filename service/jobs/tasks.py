@@ -34,6 +34,7 @@ class WorkerContext:
     summariser: Summariser
     records: JobRecords
     webhooks: WebhookSender
+    max_chars: int
 
 
 _context: list[WorkerContext] = []
@@ -61,7 +62,7 @@ def run_article(job_id: str, index: int, article: dict[str, Any]) -> str:
     what, webhook_due = context.records.begin(job_id, index)
     if what == "run":
         started = time.perf_counter()
-        outcome = _summarise(context.summariser, article, _instance(job_id, index))
+        outcome = _summarise(context, article, _instance(job_id, index))
         result = outcome.result(index, article.get("id"))
         what, webhook_due = context.records.finish(job_id, index, result, outcome.usage)
         log.info(
@@ -79,13 +80,13 @@ def run_article(job_id: str, index: int, article: dict[str, Any]) -> str:
     return what
 
 
-def _summarise(summariser: Summariser, article: dict[str, Any], instance: str) -> Outcome:
+def _summarise(context: WorkerContext, article: dict[str, Any], instance: str) -> Outcome:
     try:
         request = SummaryRequest.model_validate(article)
     except ValidationError:  # validated by the API; only a tampered queue gets here
         error = InvalidRequest(422, "invalid-request", "Invalid request fields", "Invalid article.")
         return Outcome(422, problem_body(error, instance), Usage())
-    return answer(summariser, request, instance)
+    return answer(context.summariser, request, instance, context.max_chars)
 
 
 def article_failed(

@@ -100,6 +100,7 @@ def build_workers(settings: Settings, concurrency: int) -> list[GreenletWorker]:
             summariser=build_summariser(settings, engines),
             records=JobRecords(redis, settings.job_ttl_s),
             webhooks=WebhookSender(settings),
+            max_chars=settings.max_chars,
         )
     )
     # A random part: containers on the host network share the host's name and are all PID 1.
