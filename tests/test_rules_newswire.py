@@ -187,3 +187,23 @@ def test_rules_actors_carry_the_iso_code_of_their_state(summariser: Summariser) 
     codes = {a.name: a.country for a in body.actors}
     assert codes["Moscow"] == "RUS"
     assert codes["Ewa Zielińska"] == "POL"
+
+
+def test_a_body_reporting_what_he_said_is_not_someone_of_another_side(
+    summariser: Summariser,
+) -> None:
+    body = summarise(
+        summariser,
+        "Shipping\n\nChilean Trade Minister Pablo Ortega met reporters on Monday. Portugal's "
+        "foreign ministry said he had told his counterparts of concern about shipping delays.",
+    )
+    assert [name for name, _ in claimants(body)] == ["Portugal's foreign ministry"]
+
+
+def test_a_persons_office_reporting_what_she_said_is_her_claim(summariser: Summariser) -> None:
+    body = summarise(
+        summariser,
+        "Tariffs\n\nTrade Minister Ana Rojas arrived in Lisbon. Chancellor Otto Brenner met "
+        "reporters. Rojas's office said she had warned Brenner about the tariffs.",
+    )
+    assert claimants(body) == [("Ana Rojas", "warning")]

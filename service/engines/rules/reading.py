@@ -207,6 +207,19 @@ class Reading:
             return actor.kind is ActorKind.person and self._gender.get(actor.id, gender) == gender
 
         found = self._reporter(sentence, token)
+        if found is not None and found.kind in {ActorKind.organisation, ActorKind.state}:
+            # "Rojas's ministry said he had told ...": Rojas; "the Peruvian ministry said he
+            # had ...": a person of Peru (or of no known side) named before, never another side's
+            owner = self._owner_of_reporter(sentence, token)
+            if owner is not None:
+                return owner if fits(owner) else None
+            sides = {found.name, *found.aliases, found.affiliation} - {None}
+            body = fits
+
+            def fits(actor: ActorRecord) -> bool:
+                return body(actor) and (actor.affiliation is None or actor.affiliation in sides)
+
+            found = None
         if found is None or not fits(found):
             at = sentence.start(token)
             lo, _ = self.article.sentence(max(1, sentence.number - 2))
@@ -229,6 +242,22 @@ class Reading:
                 if subject is None or subject.i == token.i:
                     return None
                 return self.resolve(sentence, subject, create=False)
+        return None
+
+    def _owner_of_reporter(self, sentence: Sentence, token: Token) -> ActorRecord | None:
+        """The person whose body reports ("Rojas's ministry said he ..."): Rojas."""
+        for verb in token.head.ancestors:
+            if verb.lower_ in self.cues.claims.verbs and verb.tag_.startswith("VB"):
+                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                owner = (
+                    next((c for c in subject.children if c.dep_ == "poss"), None)
+                    if subject
+                    else None
+                )
+                if owner is None:
+                    return None
+                found = self.resolve(sentence, owner, create=False)
+                return found if found is not None and found.kind is ActorKind.person else None
         return None
 
     def _it(self, sentence: Sentence, token: Token) -> ActorRecord | None:
