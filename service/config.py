@@ -66,9 +66,9 @@ class Settings(BaseSettings):
     max_output_tokens: int = Field(
         default=4096, ge=256, validation_alias=_env("READOUT_MAX_OUTPUT_TOKENS")
     )
-    chunk_tokens: int = Field(default=600, ge=20, validation_alias=_env("READOUT_CHUNK_TOKENS"))
+    chunk_tokens: int = Field(default=1000, ge=20, validation_alias=_env("READOUT_CHUNK_TOKENS"))
     chunk_concurrency: int = Field(
-        default=8, ge=1, le=64, validation_alias=_env("READOUT_CHUNK_CONCURRENCY")
+        default=16, ge=1, le=64, validation_alias=_env("READOUT_CHUNK_CONCURRENCY")
     )
     engine: EngineChoice = Field(default=EngineChoice.auto, validation_alias=_env("READOUT_ENGINE"))
     fallback: Fallback = Field(default=Fallback.none, validation_alias=_env("READOUT_FALLBACK"))

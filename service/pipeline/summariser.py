@@ -36,7 +36,7 @@ class Summariser:
     countries: Countries = field(default_factory=load_countries)
     # Engines that read English only: other languages are refused before they run.
     english_only: frozenset[str] = frozenset({"rules"})
-    chunk_concurrency: int = 8
+    chunk_concurrency: int = 16
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
