@@ -54,7 +54,7 @@ RUN groupadd --gid 10001 readout \
 
 COPY --from=build /opt/readout /opt/readout
 WORKDIR /app
-COPY gunicorn.conf.py docker/healthcheck.py ./
+COPY gunicorn.conf.py docker/healthcheck.py docker/worker_healthcheck.py ./
 
 USER 10001:10001
 EXPOSE 8000

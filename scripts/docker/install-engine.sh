@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the Docker engine and debootstrap from Debian's packages (idempotent; needs root).
+# Install the Docker engine, docker-compose and debootstrap from Debian's packages (idempotent;
+# needs root).
 set -euo pipefail
 
-packages=(docker.io debootstrap)
+packages=(docker.io debootstrap docker-compose)
 
 missing=()
 for pkg in "${packages[@]}"; do
