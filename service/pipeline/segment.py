@@ -1,4 +1,8 @@
-"""Sentence numbering with a rule-based splitter (spaCy's tokenizer + sentencizer, no parse)."""
+"""Sentence numbering with a rule-based splitter (spaCy's tokenizer + sentencizer, no parse).
+
+The tokenizer is bounded (`service.engines.tokenizer`), so segmenting costs time proportional
+to the text whatever its punctuation.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import spacy
 from spacy.language import Language
 
 from schemas.article import SegmentedArticle
+from service.engines.tokenizer import bound_tokenizer
 
 _BLOCK = re.compile(r"[^\n]+")
 # Opening punctuation: it belongs to the sentence after it. A straight quote mark at the end of
@@ -28,7 +33,7 @@ class Segmenter:
         if nlp is None:
             nlp = spacy.blank("en")
             nlp.add_pipe("sentencizer")
-        self._nlp = nlp
+        self._nlp = bound_tokenizer(nlp)
 
     def segment(self, text: str, published_at: dt.date | None = None) -> SegmentedArticle:
         """Number the sentences of `text`: each line is a block, split further into sentences."""

