@@ -25,12 +25,16 @@ Steps (``name[:seconds]``):
     nonjson       tool arguments that are not JSON
     invalid       schema-invalid: a call with a single participant
     invalid-actor schema-invalid: an actor whose name is not in the article
+    drip[:s]      a valid answer's headers at once, then its body one byte every s seconds
+    huge[:mb]     a valid answer padded to mb megabytes (default 50), with no usage and no
+                  Content-Length, streamed until the connection closes
 
 `latency` delays every completion; `fail_rate` turns that share of completions into
 `fail_status` answers (random, for benchmarks). `dense` makes a valid answer as long as a real
 model's (an actor and a claim for every sentence of the part it was shown that names someone)
 and honours `max_tokens`: an answer longer than that is cut off (finish_reason=length), as a
-real model's would be. GET /v1/models lists one model.
+real model's would be. GET /v1/models lists one model (`models_calls` counts them; a
+`models_status` other than 200 makes it fail with that status).
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ STEPS = frozenset(
         "nonjson",
         "invalid",
         "invalid-actor",
+        "drip",
+        "huge",
     }
 )
 _SENTENCE = re.compile(r"^\[(\d+)\] (.*)$")
@@ -243,6 +249,8 @@ class FakeUpstream:
         self._steps: list[Step] = []
         self._next = 0
         self._calls = 0
+        self._models_calls = 0
+        self.models_status = 200
         self.set_scenario(scenario)
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fake = self
@@ -266,6 +274,12 @@ class FakeUpstream:
         """Chat completion requests received since the last reset."""
         with self._lock:
             return self._calls
+
+    @property
+    def models_calls(self) -> int:
+        """`GET /models` requests received (readiness probes), never reset."""
+        with self._lock:
+            return self._models_calls
 
     def set_scenario(self, scenario: str | Iterable[str], *, latency: float | None = None) -> None:
         """Script the next completions; resets the call count and recorded requests."""
@@ -326,6 +340,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/models"):
+            fake = self.server.fake
+            with fake._lock:
+                fake._models_calls += 1
+            if fake.models_status != 200:
+                error = {"message": "unavailable", "type": "server_error"}
+                self._send(fake.models_status, {"error": error})
+                return
             models = {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "x"}]}
             self._send(200, models)
         else:
@@ -393,6 +414,21 @@ class _Handler(BaseHTTPRequestHandler):
         elif name in {"invalid", "invalid-actor"}:
             args = json.dumps(invalid_answer(name))
             self._send(200, completion_body(args, prompt_tokens=prompt_tokens))
+        elif name == "drip":
+            args = json.dumps(self._valid(fake, messages))
+            data = json.dumps(completion_body(args, prompt_tokens=prompt_tokens)).encode()
+            self.send_response(200, "OK")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.flush()
+            for index in range(len(data)):
+                if not fake._sleep(1.0 if arg is None else arg):
+                    return
+                self.wfile.write(data[index : index + 1])
+                self.wfile.flush()
+        elif name == "huge":
+            self._huge(fake, messages, int((50 if arg is None else arg) * 1_000_000))
         else:  # valid, or slow once its wait is over
             if name == "slow" and not fake._sleep(30.0 if arg is None else arg):
                 return
@@ -405,6 +441,22 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, cut)
                 return
             self._send(200, completion_body(args, prompt_tokens=prompt_tokens))
+
+    def _huge(self, fake: FakeUpstream, messages: list[dict[str, Any]], size: int) -> None:
+        """A valid completion whose tool arguments carry `size` bytes of blanks, no usage."""
+        body = completion_body(json.dumps(self._valid(fake, messages)), prompt_tokens=1)
+        del body["usage"]
+        head, _, tail = json.dumps(body).partition('"arguments": "')
+        self.send_response(200, "OK")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(f'{head}"arguments": "'.encode())
+        block = b" " * 65536
+        for _ in range(size // len(block)):
+            self.wfile.write(block)
+        self.wfile.write(tail.encode())
 
     @staticmethod
     def _valid(fake: FakeUpstream, messages: list[dict[str, Any]]) -> dict[str, Any]:

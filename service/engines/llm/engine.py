@@ -32,6 +32,7 @@ from service import metrics
 from service.config import InstructorMode, Settings
 from service.engines.llm.prompt import Prompt
 from service.engines.llm.tokens import TokenCounter
+from service.engines.llm.transport import AnswerEncoded, AnswerTooLarge, bounded_http_client
 from service.errors import (
     DeadlineExceeded,
     InvalidRequest,
@@ -41,6 +42,7 @@ from service.errors import (
     Overloaded,
     UpstreamError,
     UpstreamFailed,
+    UpstreamTooLarge,
     UpstreamUnavailable,
 )
 from service.pipeline.engine import Deadline, EngineResult, RepairRequest
@@ -54,8 +56,14 @@ _MODES = {
 
 
 def build_client(settings: Settings, http_client: httpx.Client | None = None) -> openai.OpenAI:
-    """An OpenAI-compatible client with explicit timeout and the SDK's retries off."""
+    """An OpenAI-compatible client with explicit timeout and the SDK's retries off.
+
+    Its HTTP goes through `BoundedTransport`: each call's timeout bounds the whole exchange and
+    answers over READOUT_MAX_UPSTREAM_BYTES are abandoned unread.
+    """
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    if http_client is None:
+        http_client = bounded_http_client(settings.upstream_byte_limit(), settings.timeout_s)
     return openai.OpenAI(
         api_key=key or "not-needed",
         base_url=settings.openai_base_url,
@@ -151,6 +159,10 @@ def _outcome(error: openai.OpenAIError) -> str:
 
 
 def _as_upstream_error(error: BaseException) -> UpstreamError:
+    if isinstance(error, AnswerTooLarge):
+        return UpstreamTooLarge("The LLM upstream's answer was over the size limit.")
+    if isinstance(error, AnswerEncoded):
+        return UpstreamFailed("The LLM upstream sent a compressed answer it was not asked for.")
     if isinstance(error, openai.APITimeoutError):
         return DeadlineExceeded("The LLM upstream did not answer within the deadline.")
     if isinstance(error, openai.APIStatusError) and error.status_code in (429, 503):
