@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     chunk_concurrency: int = Field(
         default=16, ge=1, le=64, validation_alias=_env("READOUT_CHUNK_CONCURRENCY")
     )
+    max_upstream_bytes: int | None = Field(
+        default=None, ge=1024, validation_alias=_env("READOUT_MAX_UPSTREAM_BYTES")
+    )
+    cpu_budget_s: float = Field(
+        default=15.0, gt=0, le=600, validation_alias=_env("READOUT_CPU_BUDGET_S")
+    )
     engine: EngineChoice = Field(default=EngineChoice.auto, validation_alias=_env("READOUT_ENGINE"))
     fallback: Fallback = Field(default=Fallback.none, validation_alias=_env("READOUT_FALLBACK"))
     max_concurrent_upstream: int = Field(
@@ -134,6 +140,15 @@ class Settings(BaseSettings):
         if value is not None:
             parse_many(value)  # ValueError: "10/minute", "100 per hour; 5/second"
         return value
+
+    def upstream_byte_limit(self) -> int:
+        """Largest upstream answer read: READOUT_MAX_UPSTREAM_BYTES, else from the output cap.
+
+        32 bytes a token covers JSON-escaped non-Latin text; 256 KiB covers the envelope.
+        """
+        if self.max_upstream_bytes is not None:
+            return self.max_upstream_bytes
+        return self.max_output_tokens * 32 + 256 * 1024
 
     def llm_configured(self) -> bool:
         """Whether an LLM endpoint or key was given."""

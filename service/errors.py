@@ -9,11 +9,13 @@ Exception tree::
     ├── Unauthorized (401)
     ├── Overloaded (503)              this worker's upstream slots are all taken
     ├── JobsUnavailable (503)         the jobs API has no Redis, or cannot reach it
+    ├── BudgetExceeded (503)          CPU-bound work ran past READOUT_CPU_BUDGET_S
     └── UpstreamError                 the LLM path failed; carries attempts and usage
         ├── OutputInvalid (502)       the model's output stayed invalid after every attempt
         ├── OutputTruncated (502)     the model's answer was cut off (finish_reason=length)
         ├── OutputRefused (502)       the model refused
         ├── UpstreamFailed (502)      the upstream kept answering 5xx
+        │   └── UpstreamTooLarge (502) its answer ran past READOUT_MAX_UPSTREAM_BYTES
         ├── UpstreamUnavailable (503) rate-limited or unreachable; carries Retry-After
         └── DeadlineExceeded (504)    no answer within READOUT_TIMEOUT_S
 
@@ -125,6 +127,19 @@ class JobsUnavailable(ReadoutError):
         self.retry_after = 5
 
 
+class BudgetExceeded(ReadoutError):
+    """CPU-bound work (segmenting, the rules engine) ran past its time budget."""
+
+    status, slug, title = 503, "processing-budget-exceeded", "The article took too long to process"
+
+    def __init__(self, what: str, seconds: float) -> None:
+        super().__init__(
+            f"{what} did not finish within the time budget of {seconds:g} s per request "
+            "(READOUT_CPU_BUDGET_S), waiting for this worker's previous articles included."
+        )
+        self.budget_s = seconds
+
+
 class UpstreamError(ReadoutError):
     """The LLM path failed; says how many model attempts were made and what they cost."""
 
@@ -173,6 +188,13 @@ class UpstreamFailed(UpstreamError):
     """The upstream kept failing with server errors."""
 
     status, slug, title = 502, "upstream-failed", "The LLM upstream failed"
+
+
+class UpstreamTooLarge(UpstreamFailed):
+    """The upstream's answer ran past the byte limit; it was abandoned unread."""
+
+    status, slug = 502, "upstream-answer-too-large"
+    title = "The LLM upstream's answer was too large"
 
 
 class UpstreamUnavailable(UpstreamError):

@@ -7,6 +7,7 @@ from typing import Any
 
 from service.config import Fallback, Settings
 from service.pipeline.engine import Engine
+from service.pipeline.lane import CpuLane
 from service.pipeline.segment import Segmenter
 from service.pipeline.summariser import Summariser
 
@@ -43,4 +44,5 @@ def build_summariser(settings: Settings, engines: dict[str, Engine]) -> Summaris
         allowed=settings.enabled_engines() & set(engines),
         max_attempts=settings.max_attempts,
         chunk_concurrency=settings.chunk_concurrency,
+        lane=CpuLane(settings.cpu_budget_s),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from schemas.article import SegmentedArticle
 from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
@@ -13,6 +15,7 @@ from service.errors import InvalidRequest, LanguageNotSupported, OutputInvalid, 
 from service.pipeline import chunks
 from service.pipeline.engine import Chunks, Deadline, Engine, EngineResult
 from service.pipeline.grounding import ground
+from service.pipeline.lane import CpuLane
 from service.pipeline.language import not_english
 from service.pipeline.merge import merge
 from service.pipeline.normalise import Countries, load_countries, normalise
@@ -20,6 +23,8 @@ from service.pipeline.offsets import convert
 from service.pipeline.repairs import Settled, set_aside_invalid, settle
 from service.pipeline.segment import Segmenter
 from service.pipeline.webpage import read_page
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -37,22 +42,34 @@ class Summariser:
     # Engines that read English only: other languages are refused before they run.
     english_only: frozenset[str] = frozenset({"rules"})
     chunk_concurrency: int = 16
+    # CPU-bound work runs in the lane: reading a page, the language check, segmenting, and
+    # everything the engines named here do (extracting, checking, grounding); the LLM engine
+    # waits on the event loop.
+    lane: CpuLane | None = None
+    cpu_engines: frozenset[str] = frozenset({"rules"})
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
         started = time.perf_counter()
         name = request.engine.value if request.engine else self.default_engine
-        engine = self.engines.get(name)
-        if engine is None or name not in self.allowed:
+        chosen = self.engines.get(name)
+        if chosen is None or name not in self.allowed:
             raise InvalidRequest(
                 422,
                 "engine-not-allowed",
                 "Engine not available",
                 f"The engine {name!r} is not enabled here; allowed: {sorted(self.allowed)}.",
             )
-        request, text = read_page(request)
-        self._check_language(engine, text)
-        article = self.segmenter.segment(text, request.published_date())
+        engine: Engine = chosen
+        chars = len(request.text or request.html or "")
+        budget = self.lane.deadline() if self.lane else 0.0
+
+        def prepare() -> tuple[SummaryRequest, str, SegmentedArticle]:
+            read, text = read_page(request)
+            self._check_language(chosen, text)
+            return read, text, self.segmenter.segment(text, read.published_date())
+
+        request, text, article = self._cpu(prepare, budget, chars)
         warnings: list[str] = []
         deadline = Deadline(self.timeout_s)
         parts = [chunks.Chunk(1, (), ())]
@@ -66,22 +83,66 @@ class Summariser:
                 settled = self._read_in_parts(engine, parts, article, request, deadline)
                 result = EngineResult(settled.draft, engine.model, engine.prompt_version, 0)
             else:
-                result = engine.extract(article, request, deadline)
+                asked = request
+                result = self._run(
+                    chosen, lambda: chosen.extract(article, asked, deadline), budget, chars
+                )
         except UpstreamError as error:
-            if self.fallback is None or self.fallback is engine:
+            fallback = self.fallback
+            if fallback is None or fallback is engine:
                 raise
-            if self.fallback.name in self.english_only and not_english(text):
+            if fallback.name in self.english_only and self._cpu(
+                lambda: not_english(text), budget, chars
+            ):
                 raise  # the fallback could not read it either
             deadline = Deadline(self.timeout_s)
-            result = self.fallback.extract(article, request, deadline)
+            # The fallback gets a budget of its own: the LLM may have used the first one up.
+            budget = self.lane.deadline() if self.lane else 0.0
+            asked = request
+            result = self._run(
+                fallback, lambda: fallback.extract(article, asked, deadline), budget, chars
+            )
             result.attempts += error.attempts
             result.usage.add(error.usage.prompt_tokens, error.usage.completion_tokens)
             warnings.append(
-                f"answered by the {self.fallback.name} engine because the {engine.name} "
+                f"answered by the {fallback.name} engine because the {engine.name} "
                 f"engine failed: {error.title} ({error.status})"
             )
-            engine = self.fallback
+            engine = fallback
             parts, settled = parts[:1], None
+        answering, done = engine, settled
+        return self._run(
+            engine,
+            lambda: self._answer(
+                answering,
+                result,
+                done,
+                article,
+                request,
+                text,
+                deadline,
+                warnings,
+                len(parts),
+                started,
+            ),
+            budget,
+            chars,
+        )
+
+    def _answer(
+        self,
+        engine: Engine,
+        result: EngineResult,
+        settled: Settled | None,
+        article: SegmentedArticle,
+        request: SummaryRequest,
+        text: str,
+        deadline: Deadline,
+        warnings: list[str],
+        parts: int,
+        started: float,
+    ) -> SummaryResponse:
+        """Check the draft item by item (repairing or setting aside), ground it, answer."""
         if settled is None:
             settled = settle(engine, result, article, request, deadline, self.max_attempts)
         if request.strict and settled.rejected:
@@ -108,7 +169,7 @@ class Summariser:
                 repairs=settled.repairs,
                 usage=settled.usage,
                 latency_ms=0,
-                chunks=len(parts),
+                chunks=parts,
                 rejected=settled.rejected,
                 warnings=[*warnings, *settled.warnings, *grounded.warnings],
             ),
@@ -118,6 +179,16 @@ class Summariser:
             response.text = text
         response.meta.latency_ms = round((time.perf_counter() - started) * 1000)
         return response
+
+    def _cpu(self, fn: Callable[[], T], budget: float, chars: int) -> T:
+        """`fn()` in the CPU lane within the request's budget (inline without a lane)."""
+        return self.lane.run(fn, budget, chars=chars) if self.lane is not None else fn()
+
+    def _run(self, engine: Engine, fn: Callable[[], T], budget: float, chars: int) -> T:
+        """`fn()`, in the lane when `engine` is CPU-bound, on the event loop otherwise."""
+        if engine.name in self.cpu_engines:
+            return self._cpu(fn, budget, chars)
+        return fn()
 
     def _check_language(self, engine: Engine, text: str) -> None:
         """Refuse an article that is not in English when the engine reads English only."""
