@@ -146,7 +146,12 @@ class ActorCues:
         every = sorted(
             {f for s in self.states for f in (s.name, *s.forms, *s.capitals)}, key=len, reverse=True
         )
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, every)) + r")(?!\w)")
+        # The lookahead on first letters lets most positions fail at once instead of trying
+        # every name there: 100,000 characters took over a second, holding the interpreter.
+        firsts = "".join(sorted({re.escape(f[0]) for f in every}))
+        pattern = re.compile(
+            rf"(?<!\w)(?=[{firsts}])(?:" + "|".join(map(re.escape, every)) + r")(?!\w)"
+        )
         object.__setattr__(self, "state_of_form", forms)
         object.__setattr__(self, "capital_of", capitals)
         object.__setattr__(self, "state_pattern", pattern)
