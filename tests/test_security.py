@@ -43,6 +43,7 @@ def test_any_configured_key_is_accepted(keyed: FlaskClient) -> None:
 
 def test_health_endpoints_stay_open(keyed: FlaskClient, llm: respx.MockRouter) -> None:
     llm.get("/models").mock(return_value=httpx.Response(200, json={"data": []}))
+    keyed.application.extensions["readout"].probes["llm_upstream"].probe_now()
     assert keyed.get("/healthz").status_code == 200
     assert keyed.get("/readyz").status_code == 200
 

@@ -11,6 +11,7 @@ import httpx
 import openai
 import pytest
 import respx
+from flask import Flask
 from flask.testing import FlaskClient
 
 from schemas.contract import SummaryResponse
@@ -61,17 +62,26 @@ def test_healthz_makes_no_upstream_call(client: FlaskClient, llm: respx.MockRout
     assert llm.calls.call_count == 0
 
 
-def test_readyz_checks_the_upstream(client: FlaskClient, llm: respx.MockRouter) -> None:
+def test_readyz_reports_the_background_probe(
+    app: Flask, client: FlaskClient, llm: respx.MockRouter
+) -> None:
+    probe = app.extensions["readout"].probes["llm_upstream"]
     llm.get("/models").mock(return_value=httpx.Response(200, json={"object": "list", "data": []}))
+    probe.probe_now()
     assert client.get("/readyz").status_code == 200
     llm.get("/models").mock(side_effect=httpx.ConnectError("down"))
+    assert client.get("/readyz").status_code == 200  # until the probe runs again
+    probe.probe_now()
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["llm_upstream"]["ok"] is False
 
 
-def test_readyz_fails_on_a_rejected_key(client: FlaskClient, llm: respx.MockRouter) -> None:
+def test_readyz_fails_on_a_rejected_key(
+    app: Flask, client: FlaskClient, llm: respx.MockRouter
+) -> None:
     llm.get("/models").mock(return_value=httpx.Response(401, json={"error": {}}))
+    app.extensions["readout"].probes["llm_upstream"].probe_now()
     assert client.get("/readyz").status_code == 503
 
 

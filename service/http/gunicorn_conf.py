@@ -95,6 +95,11 @@ def on_starting(server: object) -> None:
         encoding(settings.model)
 
 
+def post_worker_init(worker: Any) -> None:
+    """In each worker, once the app is built: start its background readiness probes."""
+    worker.wsgi.extensions["readout"].start_probes()
+
+
 def child_exit(server: object, worker: Any) -> None:
     """In the master, when a worker ended: drop its live gauges (requests in flight); if the
     master is stopping (its sockets closed), stop the job worker now, so that it drains

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import gevent
+import gevent.monkey
 from flask import Blueprint, Flask, Response, current_app, g, request
 from pydantic import ValidationError
 from spectree import Response as SpecResponse
@@ -12,12 +14,14 @@ from spectree import SpecTree
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
-from service.errors import InvalidRequest, UpstreamError
+from service.errors import MAX_FIELD_ERRORS, BodyTimeout, InvalidRequest, UpstreamError
 from service.http import telemetry
 from service.http.state import ReadoutState
 from service.pipeline.webpage import read_page
 
-_ERRORS = {f"HTTP_{code}": Problem for code in (400, 401, 413, 415, 422, 429, 500, 502, 503, 504)}
+_ERRORS = {
+    f"HTTP_{code}": Problem for code in (400, 401, 408, 413, 415, 422, 429, 500, 502, 503, 504)
+}
 
 
 def state() -> ReadoutState:
@@ -35,6 +39,18 @@ def _is_json(mimetype: str) -> bool:
 def parse_summary_request(max_chars: int) -> SummaryRequest:
     """The request body as a validated `SummaryRequest`, or a problem saying what is wrong."""
     body = read_json_object()
+    unknown = [key for key in body if key not in SummaryRequest.model_fields]
+    if len(unknown) > MAX_FIELD_ERRORS:
+        # Thousands of unknown keys: the first few named, the rest counted, none validated.
+        raise InvalidRequest.fields(
+            [
+                FieldError(
+                    field=key, message="Extra inputs are not permitted", type="extra_forbidden"
+                )
+                for key in unknown[:MAX_FIELD_ERRORS]
+            ],
+            omitted=len(unknown) - MAX_FIELD_ERRORS,
+        ) from None
     try:
         parsed = SummaryRequest.model_validate(body)
     except ValidationError as error:
@@ -96,8 +112,15 @@ def _malformed(detail: str) -> InvalidRequest:
 
 
 def _read_body() -> bytes:
-    """The raw body; 413 when a body sent without Content-Length runs past the limit."""
-    raw = request.get_data(cache=False)
+    """The raw body; 413 when a body sent without Content-Length runs past the limit, 408 when
+    it does not arrive within READOUT_BODY_TIMEOUT_S (under gevent, whose sockets a timeout
+    can stop; elsewhere the body is already in memory or the server bounds it)."""
+    seconds = state().settings.body_timeout_s
+    if gevent.monkey.is_module_patched("socket"):
+        with gevent.Timeout(seconds, BodyTimeout(seconds)):
+            raw = request.get_data(cache=False)
+    else:
+        raw = request.get_data(cache=False)
     limit = request.max_content_length
     # werkzeug stops reading a streamed (chunked) body at the limit without complaint;
     # a byte left over means the body was over it.
@@ -182,11 +205,10 @@ def healthz() -> Response:
 
 
 def readyz() -> Response:
-    """Readiness: configuration valid and the default engine's upstream reachable."""
-    checks = state().readiness()
-    ready = all(check.get("ok") for check in checks.values())
-    body = Health(status="ready" if ready else "not_ready", checks=checks)
-    return _json(body.model_dump_json(), 200 if ready else 503)
+    """Readiness: this process can answer (configuration, engines, the upstream's last probe)."""
+    status, checks = state().readiness()
+    body = Health(status=status, checks=checks)
+    return _json(body.model_dump_json(), 503 if status == "not_ready" else 200)
 
 
 def openapi() -> Response:
