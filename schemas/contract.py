@@ -380,6 +380,9 @@ class Problem(BaseModel):
     instance: str | None = None
     request_id: str | None = None
     errors: list[FieldError] | None = None
+    errors_omitted: int | None = Field(
+        default=None, description="How many more invalid fields there were than `errors` lists."
+    )
     attempts: int | None = None
     usage: Usage | None = None
     retry_after: int | None = None

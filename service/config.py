@@ -73,8 +73,14 @@ class Settings(BaseSettings):
     max_upstream_bytes: int | None = Field(
         default=None, ge=1024, validation_alias=_env("READOUT_MAX_UPSTREAM_BYTES")
     )
+    body_timeout_s: float = Field(
+        default=10.0, gt=0, le=600, validation_alias=_env("READOUT_BODY_TIMEOUT_S")
+    )
+    ready_probe_s: float = Field(
+        default=30.0, ge=0.5, le=3600, validation_alias=_env("READOUT_READY_PROBE_S")
+    )
     cpu_budget_s: float = Field(
-        default=15.0, gt=0, le=600, validation_alias=_env("READOUT_CPU_BUDGET_S")
+        default=30.0, gt=0, le=600, validation_alias=_env("READOUT_CPU_BUDGET_S")
     )
     engine: EngineChoice = Field(default=EngineChoice.auto, validation_alias=_env("READOUT_ENGINE"))
     fallback: Fallback = Field(default=Fallback.none, validation_alias=_env("READOUT_FALLBACK"))

@@ -4,7 +4,7 @@ turns each into an RFC 9457 problem body).
 Exception tree::
 
     ReadoutError                      status, problem type slug, title
-    ├── InvalidRequest (400/415/422)  the client's request cannot be served
+    ├── InvalidRequest (400/408/415/422) the client's request cannot be served
     │   └── LanguageNotSupported (422) the engine reads English only; names the language
     ├── Unauthorized (401)
     ├── Overloaded (503)              this worker's upstream slots are all taken
@@ -54,6 +54,10 @@ class ReadoutError(Exception):
         return {}
 
 
+# A 422 lists at most this many field errors and says how many it left out.
+MAX_FIELD_ERRORS = 50
+
+
 class InvalidRequest(ReadoutError):
     """The request cannot be served as sent."""
 
@@ -67,19 +71,29 @@ class InvalidRequest(ReadoutError):
     ) -> None:
         super().__init__(detail)
         self.status, self.slug, self.title = status, slug, title
-        self.errors = errors
+        self.errors = errors[:MAX_FIELD_ERRORS] if errors is not None else None
+        self.errors_omitted = max(0, len(errors) - MAX_FIELD_ERRORS) if errors else 0
 
     @classmethod
     def fields(
-        cls, errors: list[FieldError], detail: str = "One or more fields are invalid."
+        cls,
+        errors: list[FieldError],
+        detail: str = "One or more fields are invalid.",
+        *,
+        omitted: int = 0,
     ) -> InvalidRequest:
-        """A 422 naming each invalid field."""
-        return cls(422, "invalid-request", "Invalid request fields", detail, errors)
+        """A 422 naming each invalid field (the first MAX_FIELD_ERRORS; `omitted` more unnamed)."""
+        invalid = cls(422, "invalid-request", "Invalid request fields", detail, errors)
+        invalid.errors_omitted += omitted
+        return invalid
 
     def extensions(self) -> dict[str, Any]:
         if self.errors is None:
             return {}
-        return {"errors": [e.model_dump() for e in self.errors]}
+        listed: dict[str, Any] = {"errors": [e.model_dump() for e in self.errors]}
+        if self.errors_omitted > 0:
+            listed["errors_omitted"] = self.errors_omitted
+        return listed
 
 
 class LanguageNotSupported(InvalidRequest):
@@ -96,6 +110,18 @@ class LanguageNotSupported(InvalidRequest):
 
     def extensions(self) -> dict[str, Any]:
         return {"language": self.language}
+
+
+class BodyTimeout(InvalidRequest):
+    """The request body did not arrive within READOUT_BODY_TIMEOUT_S."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            408,
+            "request-timeout",
+            "Request body too slow",
+            f"The request body did not arrive within {seconds:g} s (READOUT_BODY_TIMEOUT_S).",
+        )
 
 
 class Unauthorized(ReadoutError):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from schemas.contract import Problem
@@ -42,6 +45,8 @@ def problem_response(
         response.headers[name] = value
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
+        # Kept so the security-headers hook can put it back after the rate limiter's headers.
+        g.retry_after = retry_after
     return response
 
 
@@ -67,14 +72,22 @@ def _from_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     slug = (error.name or "error").lower().replace(" ", "-")
     retry_after = headers.pop("Retry-After", None)
+    seconds = int(retry_after) if retry_after and retry_after.isdigit() else None
+    if isinstance(error, RateLimitExceeded):
+        seconds = _rate_limit_reset()
     return problem_response(
-        status,
-        slug,
-        error.name or "Error",
-        error.description,
-        headers=headers,
-        retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None,
+        status, slug, error.name or "Error", error.description, headers=headers, retry_after=seconds
     )
+
+
+def _rate_limit_reset() -> int | None:
+    """Seconds until the exceeded rate-limit window lets this client in again."""
+    limiter = current_app.extensions.get("readout.limiter")
+    current = limiter.current_limit if limiter is not None else None
+    if current is None:
+        return None
+    reset_at: float = current.reset_at
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def _from_unexpected(error: Exception) -> Response:
