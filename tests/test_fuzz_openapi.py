@@ -56,6 +56,8 @@ def upstream() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=LLM_BASE, assert_all_called=False) as router:
         router.post("/chat/completions").mock(return_value=completion(MINIMAL))
         router.get("/models").mock(return_value=httpx.Response(200, json={"data": []}))
+        # Readiness reports the background probe's last result: take one, as a worker does.
+        APP.extensions["readout"].probes["llm_upstream"].probe_now()
         yield router
 
 
