@@ -112,3 +112,13 @@ def test_a_long_run_is_cut_into_words_and_repeat_groups() -> None:
     run = "see" + "(" * 60 + "example.org/a-b" + "!!!" + ")" * 60
     doc = bounded(f"{run} next")
     assert [t.text for t in doc] == ["see", "(" * 60, "example.org/a-b", "!!!", ")" * 60, "next"]
+
+
+def test_a_run_of_noise_is_cut_into_few_tokens() -> None:
+    bounded = BoundedTokenizer(spacy.blank("en").tokenizer)
+    rng = random.Random(2)
+    noise = "".join(rng.choice("(\"')[]a") for _ in range(10_000)) + "."
+    doc = bounded(noise)
+    assert doc.text == noise
+    assert len(doc) <= 10_000 // MAX_RUN + 2
+    assert doc[-1].text == "."

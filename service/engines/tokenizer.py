@@ -5,7 +5,9 @@ its cost grows with the square of a run's length: 10,000 characters of `(` take 
 to `max_run` characters (every ordinary word, number or short link) go through spaCy's own
 tokenizer unchanged; a longer run is cut by one linear regular expression instead: words joined
 by inner punctuation (`a.b`, `x-y`, `1,000`) stay one token, and a repeated non-word character
-(`((((`, `!!!`) is one token per repeat group. Offsets stay exact: the Doc's text is the input.
+(`((((`, `!!!`) is one token per repeat group; a run that would fall into pieces of a character
+or two (noise) is cut every MAX_RUN characters instead. Offsets stay exact: the Doc's text is
+the input.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from spacy.vocab import Vocab
 MAX_RUN = 48
 _LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
 _PIECE = re.compile(r"\w+(?:[.,'\u2019:/@-]\w+)*|(\W)\1*")
+# A run cut into pieces this short on average is noise (`("'(")[...`): it is cut into
+# MAX_RUN-character tokens instead, so the parser is not handed one token per character.
+_DENSE = 4
 
 
 class BoundedTokenizer:
@@ -51,6 +56,11 @@ class BoundedTokenizer:
 
 def _cut(vocab: Vocab, run: str, *, trailing_space: bool) -> Doc:
     words = [m.group() for m in _PIECE.finditer(run)]
+    if len(words) > len(run) // _DENSE:
+        # Keep a sentence's final stop a token of its own, for the sentencizer.
+        body, stop = (run[:-1], run[-1:]) if run[-1] in ".!?" else (run, "")
+        words = [body[i : i + MAX_RUN] for i in range(0, len(body), MAX_RUN)]
+        words += [stop] if stop else []
     spaces = [False] * len(words)
     spaces[-1] = trailing_space
     return Doc(vocab, words=words, spaces=spaces)
