@@ -22,7 +22,10 @@ from spacy.vocab import Vocab
 # Longer than any ordinary token; at this length spaCy's tokenizer costs about 6 us a character
 # on the worst punctuation, within a few times its cost on prose.
 MAX_RUN = 48
-_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+# Over-long whitespace-free runs, and runs of five or more punctuation marks (`(["')`), which
+# spaCy splits into a token each: ten thousand of those cost the parser as much as 100,000
+# characters of prose.
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}|[^\w\s]{{5,}}")
 _PIECE = re.compile(r"\w+(?:[.,'\u2019:/@-]\w+)*|(\W)\1*")
 # A run cut into pieces this short on average is noise (`("'(")[...`): it is cut into
 # MAX_RUN-character tokens instead, so the parser is not handed one token per character.
