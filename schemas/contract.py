@@ -329,6 +329,10 @@ class Meta(BaseModel):
     )
     usage: Usage
     latency_ms: int
+    cached: bool = Field(
+        default=False,
+        description="Answered from the result cache: no model call, no tokens (usage is zero).",
+    )
     offset_unit: OffsetUnit = OffsetUnit.codepoint
     chunks: int = Field(default=1, description="Parts the article was read in (long articles).")
     rejected: list[Rejected] = Field(

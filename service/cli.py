@@ -23,7 +23,10 @@ def _client(engine: str | None) -> FlaskClient:
     from service import create_app
     from service.config import EngineChoice, Settings
 
-    settings = Settings() if engine is None else Settings(engine=EngineChoice(engine))
+    # In process, one article at a time: nothing to share, and eval must measure the engine.
+    settings = Settings(cache=False)
+    if engine is not None:
+        settings = settings.model_copy(update={"engine": EngineChoice(engine)})
     return create_app(settings).test_client()
 
 

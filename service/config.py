@@ -125,6 +125,14 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(
         default=1.0, gt=0, le=600, validation_alias=_env("READOUT_WEBHOOK_BACKOFF_S")
     )
+    # The result cache and idempotency records (service/store/).
+    cache: bool = Field(default=True, validation_alias=_env("READOUT_CACHE"))
+    cache_dir: Path | None = Field(default=None, validation_alias=_env("READOUT_CACHE_DIR"))
+    cache_max_mb: int = Field(default=256, ge=1, validation_alias=_env("READOUT_CACHE_MAX_MB"))
+    cache_ttl_s: int = Field(default=7 * 86400, ge=1, validation_alias=_env("READOUT_CACHE_TTL_S"))
+    idempotency_ttl_s: int = Field(
+        default=86400, ge=1, validation_alias=_env("READOUT_IDEMPOTENCY_TTL_S")
+    )
 
     @field_validator("api_keys", "webhook_allow", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ Exception tree::
     ├── InvalidRequest (400/408/415/422) the client's request cannot be served
     │   └── LanguageNotSupported (422) the engine reads English only; names the language
     ├── Unauthorized (401)
+    ├── IdempotencyKeyInUse (409)     the first request with this Idempotency-Key still runs
     ├── Overloaded (503)              this worker's upstream slots are all taken
     ├── JobsUnavailable (503)         the jobs API has no Redis, or cannot reach it
     ├── BudgetExceeded (503)          CPU-bound work ran past READOUT_CPU_BUDGET_S
@@ -131,6 +132,18 @@ class Unauthorized(ReadoutError):
 
     def headers(self) -> dict[str, str]:
         return {"WWW-Authenticate": 'Bearer realm="readout"'}
+
+
+class IdempotencyKeyInUse(ReadoutError):
+    """A request with the same Idempotency-Key is still running."""
+
+    status, slug, title = 409, "idempotency-key-in-use", "Idempotency-Key in use"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A request with this Idempotency-Key is still being answered; retry after it ends."
+        )
+        self.retry_after = 1
 
 
 class Overloaded(ReadoutError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,8 +73,12 @@ def completion(
     return httpx.Response(200, json=body)
 
 
+_STORE = Path(tempfile.mkdtemp(prefix="readout-tests-"))
+atexit.register(shutil.rmtree, _STORE, True)
+
+
 def make_settings(**overrides: Any) -> Settings:
-    """Settings for an LLM-backed app pointed at the mocked upstream."""
+    """Settings for an LLM-backed app pointed at the mocked upstream (result cache off)."""
     values: dict[str, Any] = {
         "openai_api_key": "sk-test-secret",
         "openai_base_url": LLM_BASE,
@@ -79,6 +86,9 @@ def make_settings(**overrides: Any) -> Settings:
         "engine": "llm",
         "timeout_s": 5.0,
         "backoff_s": 0.01,
+        # Tests send one article many times and count upstream calls: cache only when asked.
+        "cache": False,
+        "cache_dir": _STORE,
         **overrides,
     }
     return Settings.model_validate(values)

@@ -47,6 +47,9 @@ class LiveService:
         self._env["READOUT_BIND"] = f"127.0.0.1:{self.port}"
         if workers is not None:
             self._env["WEB_CONCURRENCY"] = str(workers)
+        # Tests send one article many times: the result cache only when a test asks for it.
+        self._env["READOUT_CACHE"] = "off"
+        self._env["READOUT_CACHE_DIR"] = str(log.parent / f"store-{self.port}")
         self._env.update(env)
         self._log_file: IO[Any] | None = None
         self.process: subprocess.Popen[bytes] | None = None

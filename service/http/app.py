@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from service.config import Settings
-from service.http import headers, security, telemetry, viewer
+from service.http import answers, headers, security, telemetry, viewer
 from service.http.jobs import register_job_routes
 from service.http.openapi import build_spec
 from service.http.problems import register_error_handlers
@@ -47,6 +47,7 @@ def create_app(
     # Before the rate limiter: after-request hooks run in reverse, so this one sees its headers.
     headers.install(app)
     app.extensions["readout.limiter"] = security.install(app, settings)
+    answers.install(app, settings)
     register_routes(app, spec)
     register_job_routes(app, spec, settings)
     viewer.install(app)

@@ -15,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from schemas.contract import FieldError, Health, Problem, SummaryRequest, SummaryResponse
 from service.errors import MAX_FIELD_ERRORS, BodyTimeout, InvalidRequest, UpstreamError
-from service.http import telemetry
+from service.http import answers, telemetry
 from service.http.state import ReadoutState
 from service.pipeline.webpage import read_page
 
@@ -174,6 +174,13 @@ def summaries() -> Response:
     """Summarise one article into grounded actors, calls and claims."""
     readout = state()
     parsed = parse_summary_request(readout.settings.max_chars)
+    return answers.answer_once(
+        parsed, readout.settings, readout.summariser, lambda: _summarise(readout, parsed)
+    )
+
+
+def _summarise(readout: ReadoutState, parsed: SummaryRequest) -> SummaryResponse:
+    """A fresh answer from the summariser, counted and logged."""
     requested = parsed.engine.value if parsed.engine else readout.summariser.default_engine
     try:
         answer = readout.summariser.summarise(parsed)
@@ -190,8 +197,7 @@ def summaries() -> Response:
         "latency_ms": meta.latency_ms,
         "text_chars": len(parsed.text or ""),
     }
-    # `text` only answers a request that sent html; it is never null.
-    return _json(answer.model_dump_json(exclude={"text"} if answer.text is None else None))
+    return answer
 
 
 def schema() -> Response:
