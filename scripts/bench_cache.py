@@ -98,7 +98,8 @@ def main() -> int:
                 if redis is not None:
                     env["READOUT_REDIS_URL"] = redis.url
                 live = LiveService(env, work / "gunicorn.log", workers=args.workers)
-                with live:
+                live.start(timeout=180)  # four workers start slowly on a busy machine
+                try:
                     url = f"{live.url}/v1/summaries"
                     miss = httpx.post(url, json=body, timeout=30)
                     assert miss.status_code == 200, miss.text
@@ -107,6 +108,8 @@ def main() -> int:
                     before = {pid: _cpu_ticks(pid) for pid in workers}
                     seen = _hammer(url, body, args.clients, args.duration)
                     after = {pid: _cpu_ticks(pid) for pid in workers}
+                finally:
+                    live.stop()
                 upstream_calls = fake.calls
         finally:
             if redis is not None:
@@ -119,7 +122,10 @@ def main() -> int:
     shape = f"{args.clients} clients, {args.duration:.0f} s, {args.workers} workers"
     print(f"{shape}, {os.cpu_count()} CPUs")
     first = miss.json()["meta"]
-    print(f"  first request (miss)   {first['latency_ms']} ms, cached={first['cached']}")
+    print(
+        f"  first request (miss)   {first['latency_ms']} ms, cached={first['cached']}, "
+        f"{first['attempts']} upstream calls"
+    )
     statuses = dict(Counter(seen["status"]))
     print(f"  requests               {requests}   statuses {statuses}   hits {hits}")
     print(f"  throughput             {requests / args.duration:.0f} req/s")
@@ -132,8 +138,8 @@ def main() -> int:
         f"   p99 {_percentile(seen['meta_ms'], 0.99):.0f} ms"
     )
     print(f"  worker CPU             {cpu_ms:.2f} ms/request (target <= {args.target_cpu_ms} ms)")
-    print(f"  upstream calls         {upstream_calls} (the miss only)")
-    ok = hits == requests and upstream_calls == 1 and cpu_ms <= args.target_cpu_ms
+    print(f"  upstream calls         {upstream_calls} (the miss made {first['attempts']})")
+    ok = hits == requests and upstream_calls == first["attempts"] and cpu_ms <= args.target_cpu_ms
     print("OK" if ok else "NOT OK")
     return 0 if ok else 1
 
