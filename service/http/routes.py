@@ -20,7 +20,7 @@ from service.http.state import ReadoutState
 from service.pipeline.webpage import read_page
 
 _ERRORS = {
-    f"HTTP_{code}": Problem for code in (400, 401, 408, 413, 415, 422, 429, 500, 502, 503, 504)
+    f"HTTP_{code}": Problem for code in (400, 401, 408, 409, 413, 415, 422, 429, 500, 502, 503, 504)
 }
 
 
