@@ -57,6 +57,8 @@ def worker_env(redis_url: str, llm_url: str | None = None, **extra: str) -> dict
     """The environment of a worker process: ours without OPENAI_/READOUT_, plus these."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "READOUT_"))}
     env["READOUT_REDIS_URL"] = redis_url
+    # Tests send one article many times and count upstream calls: cache only when asked.
+    env["READOUT_CACHE"] = "off"
     if llm_url is not None:
         env |= {"OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "sk-test", "READOUT_MODEL": "m"}
         env |= {"READOUT_ENGINE": "llm", "READOUT_BACKOFF_S": "0.05"}

@@ -127,6 +127,28 @@ def test_articles_a_killed_worker_held_are_run_by_another(
         connection.close()
 
 
+def test_an_article_answered_before_is_taken_from_the_result_cache(
+    api: FlaskClient, fake: FakeUpstream, jobs_redis: RedisServer, tmp_path: Path
+) -> None:
+    env = worker_env(jobs_redis.url, fake.url, READOUT_CACHE="on")
+    worker = WorkerProcess(env, tmp_path / "w.log", 2)
+    try:
+        repeated = articles(2)
+        first = api.post("/v1/jobs", json={"articles": repeated}).headers["Location"]
+        assert wait_for(lambda: done(api, first), 60, "the first job")["done"] == 2
+        assert fake.calls == 2
+        again = [dict(a, id=f"again-{i}") for i, a in enumerate(repeated)]
+        second = api.post("/v1/jobs", json={"articles": again}).headers["Location"]
+        finished = wait_for(lambda: done(api, second), 60, "the second job")
+        assert fake.calls == 2  # the redo cost no upstream call
+        bodies = [r["body"] for r in finished["results"]]
+        assert [b["meta"]["cached"] for b in bodies] == [True, True]
+        assert [b["id"] for b in bodies] == ["again-0", "again-1"]
+        assert all(r["status"] == 200 for r in finished["results"])
+    finally:
+        assert worker.stop() == 0, worker.output()
+
+
 def test_serve_runs_jobs_with_no_configuration_and_stops_its_worker(tmp_path: Path) -> None:
     service = LiveService({}, tmp_path / "serve.log", argv=[READOUT, "serve"]).start()
     try:

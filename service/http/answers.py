@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
 
-from schemas.contract import SCHEMA_VERSION, SummaryRequest, SummaryResponse
+from schemas.contract import SummaryRequest, SummaryResponse
 from service import metrics
 from service.config import Settings
 from service.errors import IdempotencyKeyInUse, InvalidRequest
+from service.pipeline.identity import code_version, identity
 from service.pipeline.summariser import Summariser
 from service.store.cache import CacheResult, ResultCache, as_cached, cache_key, cacheable
 from service.store.idempotency import Claim, Idempotency, IdempotencyRecord
 from service.store.kv import open_store
 
-# The folder holding `service/`, `schemas/` and `prompts/`: the repo, or site-packages.
-_PACKAGE = Path(__file__).resolve().parents[2]
-# The code an answer depends on beyond the request: its hash stands for "the validators' version".
-_ANSWER_CODE = ("schemas", "service/pipeline", "service/engines", "service/data", "prompts")
 _MAX_KEY_CHARS = 255
 
 
@@ -36,17 +31,6 @@ class Once:
     code_version: str
 
 
-def code_version() -> str:
-    """A hash of the source, prompts and data the answers depend on."""
-    digest = hashlib.sha256()
-    for root in (_PACKAGE / part for part in _ANSWER_CODE):
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".md", ".toml", ".json"}:
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def install(app: Flask, settings: Settings) -> None:
     """Open the store and keep the cache and idempotency records in `app.extensions`."""
     store = open_store(settings)
@@ -55,25 +39,6 @@ def install(app: Flask, settings: Settings) -> None:
         idempotency=Idempotency(store, settings.idempotency_ttl_s, settings.timeout_s * 2 + 30),
         code_version=code_version(),
     )
-
-
-def identity(settings: Settings, summariser: Summariser, engine: str, code: str) -> dict[str, str]:
-    """Everything beside the request that decides the answer of `engine`."""
-    found = {"engine": engine, "schema_version": SCHEMA_VERSION, "code": code}
-    if engine == "llm":
-        from service.engines.llm.prompt import PROMPT_NAME, PROMPT_VERSION
-
-        found |= {
-            "model": settings.model,
-            "mode": settings.mode.value,
-            "prompt_version": f"{PROMPT_NAME}/{PROMPT_VERSION}",
-            "max_attempts": str(settings.max_attempts),
-            "max_output_tokens": str(settings.max_output_tokens),
-            "chunk_tokens": str(settings.chunk_tokens),
-        }
-    else:
-        found["model"] = str(getattr(summariser.engines.get(engine), "model", ""))
-    return found
 
 
 def _idempotency_key() -> str | None:

@@ -24,6 +24,7 @@ import os
 import secrets
 import signal
 import socket
+from functools import partial
 from typing import Any
 
 import gevent
@@ -39,6 +40,9 @@ from service.jobs.records import JobRecords
 from service.jobs.tasks import WorkerContext, install
 from service.jobs.webhooks import WebhookSender
 from service.pipeline.build import build_engines, build_summariser
+from service.pipeline.identity import code_version, identity
+from service.store.cache import ResultCache
+from service.store.kv import open_store
 from service.store.redis import connect
 
 log = logging.getLogger("readout.worker")
@@ -95,12 +99,16 @@ def build_workers(settings: Settings, concurrency: int) -> list[GreenletWorker]:
         raise RuntimeError("READOUT_REDIS_URL is not set: a worker needs the jobs' Redis")
     redis = connect(settings.redis_url)
     engines, _checks = build_engines(settings)
+    summariser = build_summariser(settings, engines)
+    code = code_version()
     install(
         WorkerContext(
-            summariser=build_summariser(settings, engines),
+            summariser=summariser,
             records=JobRecords(redis, settings.job_ttl_s),
             webhooks=WebhookSender(settings),
             max_chars=settings.max_chars,
+            cache=ResultCache(open_store(settings), settings.cache_ttl_s, enabled=settings.cache),
+            identity=partial(identity, settings, summariser, code=code),
         )
     )
     # A random part: containers on the host network share the host's name and are all PID 1.

@@ -10,7 +10,6 @@ answers are not asked for (a small gzip body can inflate to gigabytes), and refu
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -117,8 +116,11 @@ class _ClosingClient(DefaultHttpxClient):
     """Closes its pooled connections when dropped, as the SDK's own client does."""
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        # Not contextlib.suppress: at interpreter exit the module's globals may already be None.
+        try:  # noqa: SIM105
             self.close()
+        except Exception:
+            pass
 
 
 def bounded_http_client(max_bytes: int, timeout: float) -> httpx.Client:
