@@ -261,3 +261,13 @@ def test_an_html_article_is_extracted_and_its_length_checked_when_it_runs(
     [result] = client.get(location, headers=A).get_json()["results"]
     assert result["status"] == 422
     assert "extracted from html" in result["body"]["detail"]
+
+
+def test_metrics_show_jobs_by_status_and_the_queue_depth(
+    client: FlaskClient, store: redis.Redis
+) -> None:
+    submit(client, [fjord(), fjord(id="second")])
+    scraped = client.get("/metrics", headers=A).get_data(as_text=True)
+    assert 'readout_jobs{status="queued"} 1.0' in scraped
+    assert 'readout_jobs{status="done"} 0.0' in scraped
+    assert "readout_jobs_queue_depth 2.0" in scraped

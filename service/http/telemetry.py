@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+from collections.abc import Iterator
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+from redis.exceptions import RedisError
 
 from schemas.contract import Meta, Usage
 from service import metrics
 from service.errors import UpstreamError
+from service.jobs.queue import JobQueue
+
+log = logging.getLogger("readout.metrics")
 
 METRICS_PATH = "/metrics"
 
@@ -48,11 +56,16 @@ def _finish(_error: BaseException | None) -> None:
 
 def scrape() -> Response:
     """Every worker's metrics in the Prometheus text format (OpenMetrics when asked for)."""
+    registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
         MultiProcessCollector(registry)
     else:
-        registry = REGISTRY
+        registry.register(_ThisProcess())
+    # The jobs routes' services, by extension name (importing that module here would be a cycle).
+    jobs = current_app.extensions.get("readout.jobs")
+    queue: JobQueue | None = getattr(jobs, "queue", None)
+    if queue is not None:
+        registry.register(_Jobs(queue))
     encode, content_type = choose_encoder(request.headers.get("Accept", ""))
     return Response(encode(registry), headers={"Content-Type": content_type})
 
@@ -92,3 +105,34 @@ def _count_tokens(usage: Usage, model: str) -> None:
         return
     metrics.TOKEN_USAGE.labels("input", model).observe(usage.prompt_tokens)
     metrics.TOKEN_USAGE.labels("output", model).observe(usage.completion_tokens)
+
+
+class _ThisProcess(Collector):
+    """This process's own metrics (no gunicorn: tests, `readout summarise`)."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from REGISTRY.collect()
+
+
+class _Jobs(Collector):
+    """Jobs by status and the queue's depth, read from Redis at scrape time (shared by every
+    worker and machine, so one scrape of any worker tells the whole truth)."""
+
+    def __init__(self, queue: JobQueue) -> None:
+        self._queue = queue
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            found = self._queue.stats()
+        except RedisError as error:  # a scrape must not fail because Redis is away
+            log.warning("jobs metrics unavailable", extra={"error_type": type(error).__name__})
+            return
+        jobs = GaugeMetricFamily("readout_jobs", "Live jobs by status", labels=["status"])
+        for status, count in found["jobs"].items():
+            jobs.add_metric([status], count)
+        yield jobs
+        yield GaugeMetricFamily(
+            "readout_jobs_queue_depth",
+            "Articles waiting in the jobs queue",
+            value=found["queue_depth"],
+        )
