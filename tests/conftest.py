@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 import respx
 from flask import Flask
 from flask.testing import FlaskClient
@@ -121,3 +122,20 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def jobs_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One Redis for the module (each test starts from an empty one)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(jobs_redis: RedisServer) -> Iterator[redis.Redis]:
+    """A client of `jobs_redis`, emptied first."""
+    client = jobs_redis.client()
+    client.flushall()
+    yield client
+    client.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +25,6 @@ from tests.redisserver import RedisServer
 KEY_A, KEY_B = "key-for-desk-a", "key-for-desk-b"
 A = {"Authorization": f"Bearer {KEY_A}"}
 B = {"Authorization": f"Bearer {KEY_B}"}
-
-
-@pytest.fixture(scope="module")
-def jobs_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """One Redis for the module (each test starts from an empty one)."""
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def store(jobs_redis: RedisServer) -> Iterator[redis.Redis]:
-    client = jobs_redis.client()
-    client.flushall()
-    yield client
-    client.close()
 
 
 def jobs_app(url: str | None, **overrides: Any) -> Flask:

@@ -24,22 +24,6 @@ from tests.redisserver import RedisServer
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def jobs_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """One Redis for the module (each test starts from an empty one)."""
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def store(jobs_redis: RedisServer) -> Iterator[redis.Redis]:
-    client = jobs_redis.client()
-    client.flushall()
-    yield client
-    client.close()
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeUpstream]:
     with FakeUpstream("valid") as upstream:
