@@ -1,8 +1,13 @@
-"""The actors of one article, collected from its entities, state words and named bodies."""
+"""The actors of one article, collected from its entities, state words and named bodies.
+
+The collector decides which entities are actors and of what kind and fills the book; which
+states act politically (`political`), which entities name nobody (`name_checks`), roles and
+affiliations (`roles`) and the lower-case state bodies (`bodies`) are read in their own modules.
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Span
 
 from schemas.contract import ActorKind
 from service.engines.rules.actors import (
@@ -11,17 +16,24 @@ from service.engines.rules.actors import (
     doc_entities,
     entity_text,
     is_modifier,
-    left_title,
 )
+from service.engines.rules.bodies import state_bodies
 from service.engines.rules.cues import Cues
+from service.engines.rules.name_checks import (
+    not_a_name,
+    surnamed,
+    title_before_name,
+    titled_person,
+)
 from service.engines.rules.names import (
-    NOT_IN_NAMES,
     extend_name,
     places_only,
     relayed_by,
     whole_name,
     without_possessor,
 )
+from service.engines.rules.political import political_states
+from service.engines.rules.roles import affiliate, titled_person_of
 from service.engines.rules.sentence import Sentence
 
 _SUBJECTS = {"nsubj", "nsubjpass"}
@@ -39,7 +51,7 @@ class Collector:
     def collect(self) -> None:
         """Every actor of the article into the book: states, people, bodies."""
         book = self.book
-        political = self._political_states()
+        political = political_states(book, self.sentences, self.cues.actors)
         for state in self.cues.actors.states:
             if state.name not in political:
                 continue
@@ -72,7 +84,7 @@ class Collector:
         }
         for sentence in self.sentences:
             for ent in doc_entities(sentence.doc):
-                if self._not_a_name(sentence, ent):
+                if not_a_name(sentence, ent, self.cues.actors):
                     continue
                 ent = whole_name(ent)
                 text, _, _ = entity_text(ent)
@@ -91,7 +103,8 @@ class Collector:
                 titles = self.cues.actors.titles
                 label = ent.label_
                 if label == "ORG" and (
-                    self._titled_person(ent, words) or self._surnamed(words, lone_people)
+                    titled_person(book, ent, words, self.cues.actors)
+                    or surnamed(book, words, lone_people, self.cues.actors)
                 ):
                     label = "PERSON"
                 while (
@@ -103,7 +116,7 @@ class Collector:
                     )
                 ):
                     words.pop(0)  # "Prince Yusri" keeps his style, "Crown Prince X" does not
-                if label == "PERSON" and self._title_before_name(ent):
+                if label == "PERSON" and title_before_name(ent, self.cues.actors):
                     continue  # "Chilean Mining" + "Minister Pablo Ortúzar": part of a title
                 if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
                     continue  # "the Tarn Valley air base": a name used for a place
@@ -126,7 +139,8 @@ class Collector:
         )
         for sentence, ent, text in people:
             if text not in places_of_people:
-                self._person(sentence, ent, text)
+                actor, start = titled_person_of(book, sentence, ent, text, self.cues.actors)
+                self._pending.append((actor, sentence, ent, start))
         only_places = places_only([(ent, text) for _, ent, text in singles], self.cues.actors)
         quoted = self.cues.claims.quoted
         org_words = self.cues.actors.org_words
@@ -141,7 +155,7 @@ class Collector:
             if book.find(text) is not None or (is_modifier(ent) and not text.isupper()):
                 if book.find(text) is None:
                     continue
-                self._affiliate(book.find(text), sentence, ent)
+                affiliate(book, book.find(text), sentence, ent)
                 continue
             if ent.label_ == "PERSON" and len(text.split()) == 1 and self._is_surname(text):
                 continue
@@ -158,11 +172,11 @@ class Collector:
                 actor = book.organisation(text)
             else:
                 actor = book.person(text)
-            self._affiliate(actor, sentence, ent)
+            affiliate(book, actor, sentence, ent)
         for person, sentence, ent, start in self._pending:
-            self._affiliate(person, sentence, ent, before=start)
+            affiliate(book, person, sentence, ent, before=start)
         for sentence in self.sentences:
-            self._bodies(sentence)
+            state_bodies(book, sentence, self.cues)
 
     def _fuller_body(self, text: str) -> ActorRecord | None:
         """The organisation named `text` with a state's name or adjective before it."""
@@ -172,161 +186,6 @@ class Collector:
             if self.book.state_of(actor.name[: -len(text) - 1]) is not None:
                 return actor
         return None
-
-    def _title_before_name(self, ent: Span) -> bool:
-        """A tagged "name" followed by a capitalised title and another name: the words of a post
-        ("Chilean Mining and Energy" + "Minister Pablo Ortúzar Vial")."""
-        doc = ent.doc
-        end = ent.end
-        if end + 1 >= len(doc) or doc[end].lower_ not in self.cues.actors.titles:
-            return False
-        return doc[end].text[:1].isupper() and doc[end + 1].ent_type_ == "PERSON"
-
-    def _bodies(self, sentence: Sentence) -> None:
-        """Named state bodies written in lower case: "the Peruvian foreign ministry", "Peru's
-        navy", "Peruvian military intelligence", "the Peruvian embassy in Quito"."""
-        book = self.book
-        for token in sentence.doc:
-            if token.lower_ not in self.cues.actors.bodies or not token.tag_.startswith("NN"):
-                continue
-            if relayed_by(token, self.cues.claims.quoted):
-                continue  # "quoted by Danish media"
-            first = token.i
-            doc = sentence.doc
-            while first > 0 and doc[first - 1].dep_ in {"compound", "amod", "case", "poss"}:
-                before = doc[first - 1]
-                stated = book.state_of(before.text) is not None
-                if before.lower_ in self.cues.actors.not_naming or (
-                    not stated and (before.ent_type_ == "PERSON" or before.head.i > token.i)
-                ):
-                    break
-                first -= 1
-            while first < token.i and book.state_of(doc[first].text) is None:
-                first += 1  # the state word must lead: "the Peruvian foreign ministry"
-            state = book.state_of(doc[first].text)
-            if first == token.i or state is None:
-                continue
-            last = token.i
-            if token.lower_ in self.cues.actors.seated:
-                for prep in token.rights:
-                    if prep.lower_ == "in" and any(
-                        book.capital_state(c.text) for c in prep.children if c.dep_ == "pobj"
-                    ):
-                        last = prep.right_edge.i
-            name = doc[first : last + 1].text
-            owner = book.find(state.name) or book.find(doc[first].text)
-            words = set(name.lower().split())
-            actor = book.find(name) or next(
-                (
-                    a
-                    for a in book.actors
-                    if token.lower_ in a.heads
-                    and a.affiliation == (owner.name if owner else state.name)
-                    and (
-                        words <= set(a.name.lower().split()) or set(a.name.lower().split()) <= words
-                    )
-                ),
-                None,
-            )
-            if actor is not None and book.find(name) is None:
-                book.add_alias(actor, name)
-            actor = actor or book.organisation(name)
-            actor.affiliation = actor.affiliation or (owner.name if owner else state.name)
-            actor.heads.add(token.lower_)
-
-    def _not_a_name(self, sentence: Sentence, ent: Span) -> bool:
-        """Entities that are no actor's name: template syntax, lower-case phrases, ships,
-        treaties and facilities, or a lone upper-case kicker ("ANALYSIS")."""
-        text = ent.text
-        cues = self.cues.actors
-        if any(c in NOT_IN_NAMES for c in text) or not any(c.isalpha() for c in text):
-            return True
-        words = [w for w in text.split() if w.lower() not in {"the", "a", "an"}]
-        if not words:
-            return True
-        first = words[0]
-        if first[:1].islower() and first.split("-")[0].lower() not in cues.name_particles:
-            return True
-        if first.lower().strip(".") in cues.vessel_prefixes and len(words) >= 2:
-            return True
-        if ent.label_ != "PERSON" and any(
-            w.lower() in cues.thing_words for w in (words[0], words[-1])
-        ):
-            return True
-        if not text.isupper() or len(text) <= 5:
-            return False
-        return sum(1 for t in sentence.doc if not t.is_punct and not t.is_space) == len(ent)
-
-    def _titled_person(self, ent: Span, words: list[str]) -> bool:
-        """ "Secretary of State Martha Quill" tagged ORG from "State": a titled person."""
-        doc = ent.doc
-        titles = self.cues.actors.titles
-        rest = [w for w in words if w.lower() not in titles]
-        before = doc[ent.start - 2 : ent.start] if ent.start >= 2 else None
-        if before is None or before[-1].lower_ != "of" or before[0].lower_ not in titles:
-            # "General Stavros Kallergis" tagged ORG: one title, then a two- or three-word name
-            return (
-                len(words) - len(rest) == 1
-                and words[0].lower() in titles
-                and 2 <= len(rest) <= 3
-                and all(w[:1].isupper() and w[1:].islower() for w in rest)
-                and not {w.lower() for w in rest} & self.cues.actors.org_words
-                and not any(self.book.state_of(w) for w in rest)
-            )
-        return (
-            words[0].lower() in titles
-            and len(rest) >= 2
-            and all(w[:1].isupper() for w in rest)
-            and not {w.lower() for w in rest} & self.cues.actors.org_words
-        )
-
-    def _surnamed(self, words: list[str], lone_people: set[str]) -> bool:
-        """ "Lívia Monteverde" tagged ORG, later "Monteverde" tagged PERSON: a person."""
-        return (
-            2 <= len(words) <= 3
-            and words[-1] in lone_people
-            and all(w[:1].isupper() and w[1:].islower() for w in words)
-            and not {w.lower() for w in words} & self.cues.actors.org_words
-            and not any(self.book.state_of(w) for w in words)
-        )
-
-    def _political_states(self) -> set[str]:
-        """States named at least once as political actors, not only as a place ("in Vaduz",
-        "the border with Peru") or a product's origin ("Russian fuel")."""
-        cues = self.cues.actors
-        political: set[str] = set()
-        for sentence in self.sentences:
-            doc = sentence.doc
-            for match in cues.state_pattern.finditer(doc.text):
-                state = self.book.state_of(match.group())
-                if state is None or state.name in political:
-                    continue
-                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-                if span is None or not self._place_only(span.root):
-                    political.add(state.name)
-        return political
-
-    def _place_only(self, token: Token) -> bool:
-        """Whether a state's word is used as a location or to describe a thing."""
-        cues = self.cues.actors
-        while token.dep_ == "conj" and token.head.i != token.i:
-            token = token.head
-        head = token.head
-        if token.dep_ == "pobj":
-            owner = head.head
-            if head.lower_ in cues.state_prepositions:
-                return head.lower_ != "from" or not owner.tag_.startswith("NN")
-            return owner.lower_ in cues.geography
-        if token.dep_ == "dobj" and head.lower_ in cues.geography:
-            return True
-        if token.dep_ in {"amod", "compound", "nmod"} and head.i != token.i:
-            noun = head
-            while noun.dep_ in {"compound", "amod"} and noun.head.i != noun.i:
-                if noun.lower_ in cues.political_nouns:
-                    return False
-                noun = noun.head
-            return noun.lower_ not in cues.political_nouns and noun.ent_type_ != "PERSON"
-        return False
 
     def _acronym_after(self, sentence: Sentence, ent: Span, text: str) -> None:
         """Note "Coastal Security Service (CSS)": the bracketed acronym names the same body."""
@@ -345,66 +204,3 @@ class Collector:
         return any(
             a.kind is ActorKind.person and a.name.split()[-1] == text for a in self.book.actors
         )
-
-    def _person(self, sentence: Sentence, ent: Span, text: str) -> None:
-        actor = self.book.find(text) or self.book.person(text)
-        doc = sentence.doc
-        titles = left_title(list(doc[max(0, ent.start - 6) : ent.start]), self.cues.actors.titles)
-        if titles and actor.role is None:
-            actor.role = doc[titles[0].i : titles[-1].i + 1].text
-        root = ent.root
-        if (
-            actor.role is None
-            and root.dep_ == "appos"
-            and root.head.lower_ in self.cues.actors.titles
-        ):
-            head = root.head
-            left = [t for t in head.lefts if t.lower_ in self.cues.actors.titles]
-            first = left[0].i if left else head.i
-            actor.role = doc[first : head.i + 1].text
-        if actor.role is None:
-            for child in root.children:
-                if child.dep_ == "appos" and (
-                    child.lower_ in self.cues.actors.titles
-                    or child.lower_ in self.cues.actors.appositive_roles
-                ):
-                    left = [t for t in child.lefts if t.dep_ in {"amod", "compound"}]
-                    state = self.book.state_of(left[0].text) if left else None
-                    if state is not None:
-                        # "X, the Egyptian water minister,": Egypt's, and a water minister
-                        owner = self.book.find(state.name) or self.book.find(left[0].text)
-                        actor.affiliation = actor.affiliation or (owner or state).name
-                        left = [t for t in left if t.i > left[0].i]
-                    first = left[0].left_edge.i if left else child.i
-                    actor.role = doc[first : child.i + 1].text
-        start = titles[0].i if titles else ent.start
-        self._pending.append((actor, sentence, ent, start))
-
-    def _affiliate(
-        self, actor: ActorRecord | None, sentence: Sentence, ent: Span, before: int | None = None
-    ) -> None:
-        if actor is None or actor.affiliation is not None:
-            return
-        doc = sentence.doc
-        i = (ent.start if before is None else before) - 1
-        if i >= 0 and doc[i].tag_ == "POS":
-            i -= 1
-        if i < 0:
-            state = None
-        else:
-            state = self.book.state_of(doc[i].text) or self.book.capital_state(doc[i].text)
-        if state is not None:
-            owner = self.book.find(state.name) or self.book.find(doc[i].text)
-            actor.affiliation = owner.name if owner else state.name
-            return
-        if i >= 0:
-            owner = self.book.find(doc[i].text)
-            if owner is not None and owner is not actor:
-                actor.affiliation = owner.name
-                return
-        for word in ent.text.split():
-            state = self.book.state_of(word)
-            if state is not None and actor.kind is not ActorKind.state:
-                owner = self.book.find(state.name) or self.book.find(word)
-                actor.affiliation = owner.name if owner else state.name
-                return
