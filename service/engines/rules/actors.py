@@ -1,4 +1,4 @@
-"""Actors of one article: named entities, states and their forms, roles, aliases, speakers."""
+"""Actors of one article: the records, the book of their forms and aliases, states, mentions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Token
 
 from schemas.article import SegmentedArticle, fold
 from schemas.contract import ActorKind
@@ -24,8 +24,6 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.&-]{1,9}$")
 _LINKS = {"of", "for", "the", "and", "on", "in", "de", "&"}
 _PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person"}
 _GENDERS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
-_STRIP_LEFT = ("the ", "The ", "a ", "A ", "an ", "An ")
-_POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
 # Characters that never open or close a name: stray quote marks, dashes, commas ("X ''", "Y -").
 _EDGE = " \t\n'\"`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb-\u2010\u2013\u2014,;:/|"
 
@@ -60,21 +58,6 @@ class Mention:
     start: int
     end: int
     actor: ActorRecord
-
-
-def entity_text(span: Span) -> tuple[str, int, int]:
-    """An entity's words without a leading article or trailing possessive, with offsets."""
-    text, start = span.text, span.start_char
-    for prefix in _STRIP_LEFT:
-        if text.startswith(prefix):
-            text, start = text[len(prefix) :], start + len(prefix)
-    for suffix in _POSSESSIVE:
-        if text.endswith(suffix) and len(text) > len(suffix) + 1:
-            text = text[: -len(suffix)]
-            break
-    trimmed = trim(text)
-    start += text.find(trimmed) if trimmed else 0
-    return trimmed, start, start + len(trimmed)
 
 
 def trim(name: str) -> str:
@@ -280,34 +263,6 @@ class ActorBook:
         if strict and len(found) != 1:
             return None
         return found[0] if found else None
-
-
-def doc_entities(doc: Doc) -> list[Span]:
-    """The entities of a parsed sentence worth considering as actors."""
-    return [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}]
-
-
-def is_modifier(span: Span) -> bool:
-    """Whether an entity only modifies a common noun ("Kestrel units", "Nordvik pipeline")."""
-    root = span.root
-    return (
-        root.dep_ in {"compound", "amod", "nmod"}
-        and root.head.i >= span.end
-        and (root.head.tag_ in {"NN", "NNS"})
-    )
-
-
-def left_title(tokens: list[Token], titles: frozenset[str]) -> list[Token]:
-    """The title words standing right before a name, nearest last."""
-    words: list[Token] = []
-    for token in reversed(tokens):
-        if token.lower_ in titles and token.ent_type_ != "PERSON":
-            words.insert(0, token)
-        else:
-            break
-    while words and words[0].lower_ in {"of", "and"}:
-        words.pop(0)
-    return words
 
 
 def pronoun_kind(token: Token) -> str | None:

@@ -13,9 +13,6 @@ from schemas.contract import ActorKind
 from service.engines.rules.actors import (
     ActorBook,
     ActorRecord,
-    doc_entities,
-    entity_text,
-    is_modifier,
 )
 from service.engines.rules.bodies import state_bodies
 from service.engines.rules.cues import Cues
@@ -26,7 +23,10 @@ from service.engines.rules.name_checks import (
     titled_person,
 )
 from service.engines.rules.names import (
+    doc_entities,
+    entity_text,
     extend_name,
+    is_modifier,
     places_only,
     relayed_by,
     whole_name,

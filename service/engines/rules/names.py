@@ -1,14 +1,60 @@
-"""Shapes of names in running text: entities cut short, possessors, unnamed speakers, places."""
+"""Shapes of names in running text: entity spans and their words, titles before a name,
+entities cut short, possessors, unnamed speakers, places."""
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
-from service.engines.rules.actors import ActorBook
+from service.engines.rules.actors import ActorBook, trim
 from service.engines.rules.cues import ActorCues
 
 # Characters that never stand in a name: template and format syntax ("{% if %}", "%(name)s").
 NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
+_STRIP_LEFT = ("the ", "The ", "a ", "A ", "an ", "An ")
+_POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
+
+
+def entity_text(span: Span) -> tuple[str, int, int]:
+    """An entity's words without a leading article or trailing possessive, with offsets."""
+    text, start = span.text, span.start_char
+    for prefix in _STRIP_LEFT:
+        if text.startswith(prefix):
+            text, start = text[len(prefix) :], start + len(prefix)
+    for suffix in _POSSESSIVE:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    trimmed = trim(text)
+    start += text.find(trimmed) if trimmed else 0
+    return trimmed, start, start + len(trimmed)
+
+
+def doc_entities(doc: Doc) -> list[Span]:
+    """The entities of a parsed sentence worth considering as actors."""
+    return [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}]
+
+
+def is_modifier(span: Span) -> bool:
+    """Whether an entity only modifies a common noun ("Kestrel units", "Nordvik pipeline")."""
+    root = span.root
+    return (
+        root.dep_ in {"compound", "amod", "nmod"}
+        and root.head.i >= span.end
+        and (root.head.tag_ in {"NN", "NNS"})
+    )
+
+
+def left_title(tokens: list[Token], titles: frozenset[str]) -> list[Token]:
+    """The title words standing right before a name, nearest last."""
+    words: list[Token] = []
+    for token in reversed(tokens):
+        if token.lower_ in titles and token.ent_type_ != "PERSON":
+            words.insert(0, token)
+        else:
+            break
+    while words and words[0].lower_ in {"of", "and"}:
+        words.pop(0)
+    return words
 
 
 def described(phrase: Span, token: Token, end: int) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from schemas.contract import ActorKind
-from service.engines.rules.actors import ActorBook, ActorRecord, left_title
+from service.engines.rules.actors import ActorBook, ActorRecord
 from service.engines.rules.cues import ActorCues
+from service.engines.rules.names import left_title
 from service.engines.rules.sentence import Sentence
 
 
