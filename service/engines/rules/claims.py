@@ -9,6 +9,7 @@ from spacy.tokens import Token
 
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
 from service.engines.rules.actors import ActorRecord
+from service.engines.rules.claim_kinds import content_kind
 from service.engines.rules.cues import ClaimCues, EvidenceCues
 from service.engines.rules.evidence import Statuses
 from service.engines.rules.reading import Reading
@@ -45,14 +46,21 @@ def _kind(token: Token, cues: ClaimCues) -> ClaimKind | None:
         if child.dep_ == "prt" and child.lower_ in cues.not_speech_particles:
             return None  # "called off the meeting"
     if word in cues.refusals and any(
-        c.dep_ == "xcomp" and c.lower_ in cues.acceptance for c in token.children
+        (c.dep_ == "xcomp" and c.lower_ in cues.acceptance) or _explained(c, cues)
+        for c in token.children
     ):
-        return ClaimKind.denial  # "refused to accept the findings"
+        return ClaimKind.denial  # "refused to accept the findings", "refused to pay, saying"
     if word in cues.content_only and not any(
         c.dep_ in {"ccomp", "parataxis"} for c in token.children
     ):
         return None  # "acknowledged a circular": no statement reported
     return cues.verbs.get(word)
+
+
+def _explained(child: Token, cues: ClaimCues) -> bool:
+    """A participle that gives the reasons of a rejection ("rejected the plan, saying ..."):
+    the rejection is a statement whatever was rejected."""
+    return child.dep_ == "advcl" and child.tag_ == "VBG" and child.lower_ in cues.continuing
 
 
 def _descends(inner: Token, outer: Token, through: set[str]) -> bool:
@@ -178,7 +186,8 @@ class ClaimFinder:
         if kind is ClaimKind.denial and token.lower_ in {"rejected", "rejects", "dismissed"}:
             objects = [c for c in token.children if c.dep_ == "dobj"]
             as_what = any(c.lower_ == "as" for o in (token, *objects) for c in o.children)
-            if not as_what and not any(
+            explained = any(_explained(c, cues) for c in token.children)
+            if not (as_what or explained) and not any(
                 o.lower_ in self.evidence.back_references or o.lower_ in cues.rejectable
                 for o in objects
             ):
@@ -217,7 +226,7 @@ class ClaimFinder:
                 if mention.actor is not claimant and mention.actor not in about:
                     about.append(mention.actor)
         if kind is ClaimKind.assertion:
-            kind = self._content_kind(reading, sentence, anchor, claimant) or kind
+            kind = content_kind(self.cues, reading, sentence, anchor, claimant) or kind
         reacts = kind is ClaimKind.denial or token.lower_ in {"confirmed", "confirms"}
         return FoundClaim(
             claimant=claimant,
@@ -228,69 +237,6 @@ class ClaimFinder:
             quote=quote,
             about=about,
             reacts=reacts,
-        )
-
-    def _content_kind(
-        self, reading: Reading, sentence: Sentence, verb: Token, claimant: ActorRecord
-    ) -> ClaimKind | None:
-        """The kind a neutral report takes from its content: the speaker's own side "will" or
-        "is ready to" act -> commitment (a threat when conditional: "if the attacks continue");
-        a thing that "was" some quality -> assessment."""
-        cues = self.cues
-        content = next((c for c in verb.children if c.dep_ == "ccomp"), None)
-        if content is None:
-            return None
-        subject = next((c for c in content.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-        if subject is None:
-            return None
-        pledged = any(
-            c.dep_ == "aux" and c.lower_ in cues.commitment_modals for c in content.children
-        ) or any(
-            t.lower_ in cues.commitment_words
-            for t in (content, *(c for c in content.children if c.dep_ == "acomp"))
-        )
-        if pledged and self._own_side(reading, sentence, subject, claimant):
-            conditional = any(
-                m.dep_ == "mark" and m.lower_ in cues.conditions
-                for c in content.children
-                if c.dep_ == "advcl"
-                for m in c.children
-            )
-            acts = {
-                t.lower_
-                for a in (content, *(c for c in content.children if c.dep_ == "acomp"))
-                for t in (a, *(c for c in a.children if c.dep_ == "xcomp"))
-            }
-            if conditional or acts & cues.threat_acts:
-                return ClaimKind.threat  # "would expel ... unless", "is prepared to impose ..."
-            return ClaimKind.commitment
-        if any(c.dep_ == "aux" and c.lower_ in cues.appeal_modals for c in content.children):
-            return ClaimKind.appeal  # "said the board must resign"
-        if (
-            content.lower_ in cues.copulas
-            and any(c.dep_ == "acomp" and c.tag_ == "JJ" for c in content.children)
-            and subject.tag_ in {"NN", "NNS"}
-        ):
-            return ClaimKind.assessment
-        return None
-
-    def _own_side(
-        self, reading: Reading, sentence: Sentence, subject: Token, claimant: ActorRecord
-    ) -> bool:
-        """Whether a content clause's subject is the speaker or the speaker's side."""
-        if subject.lower_ in {"we", "i"}:
-            return True
-        if any(c.dep_ == "poss" and c.lower_ in {"our", "my"} for c in subject.children):
-            return True
-        if claimant.kind is ActorKind.person and any(
-            c.dep_ == "poss" and c.lower_ in {"his", "her"} for c in subject.children
-        ):
-            return True  # "said her government was ready to ...": the speaker's side
-        actor = reading.resolve(sentence, subject, create=False)
-        if actor is None:
-            return False
-        return actor is claimant or (
-            claimant.affiliation is not None and claimant.affiliation in actor.forms()
         )
 
 

@@ -82,6 +82,7 @@ class ClaimCues:
     appeal_modals: frozenset[str]
     acceptance: frozenset[str]
     refusals: frozenset[str]
+    harm_acts: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,8 @@ class ActorCues:
 
     officials: frozenset[str]
     institutions: frozenset[str]
+    state_bodies: frozenset[str]
+    outlets: frozenset[str]
     titles: frozenset[str]
     definites: dict[str, tuple[str, ...]]
     org_words: frozenset[str]
@@ -211,6 +214,8 @@ def load_cues() -> Cues:
         actors=ActorCues(
             officials=_words(actors, "officials"),
             institutions=_words(actors, "institutions"),
+            state_bodies=_words(actors, "state_bodies"),
+            outlets=_words(actors, "outlets"),
             titles=_words(actors, "titles"),
             definites={key: tuple(value) for key, value in actors["definites"].items()},
             org_words=_words(actors["org_words"], "words"),

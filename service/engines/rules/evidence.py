@@ -67,19 +67,19 @@ class Statuses:
 
     def _earlier(self, claims: list[FoundClaim], claim: FoundClaim) -> FoundClaim | None:
         """The claim a reaction answers: a recent one by someone else, sharing words if any."""
-        candidates = [
+        recent = [
             other
             for other in claims[: claims.index(claim)]
-            if other.sentence >= claim.sentence - _REACH
-            and other.claimant is not claim.claimant
-            and not other.reacts
-            and other.kind in _CONTESTABLE
+            if other.sentence >= claim.sentence - _REACH and other.claimant is not claim.claimant
         ]
-        if not candidates:
-            return None
         objects = [c for c in claim.trigger.children if c.dep_ == "dobj"]
         if any(o.lower_ in self.evidence.back_references for o in objects):
-            return candidates[-1]
+            # "dismissed that explanation": the last statement, a denial's reasons included
+            answered = [o for o in recent if _contestable(o) or _reasoned(o)]
+            return answered[-1] if answered else None
+        candidates = [o for o in recent if _contestable(o)]
+        if not candidates:
+            return None
         stop = self.cues.stopwords
         words = _content_words(claim.trigger, stop)
         best = max(
@@ -126,6 +126,17 @@ class Statuses:
         previous = [c for c in claims if sentence.number - 2 <= c.sentence < sentence.number]
         if previous:
             self._set(previous[-1], status, None)
+
+
+def _contestable(claim: FoundClaim) -> bool:
+    return not claim.reacts and claim.kind in _CONTESTABLE
+
+
+def _reasoned(claim: FoundClaim) -> bool:
+    """A denial that gives its reasons ("rejected the charge, saying ...")."""
+    return claim.kind is ClaimKind.denial and any(
+        c.dep_ == "advcl" and c.tag_ == "VBG" for c in claim.trigger.children
+    )
 
 
 def _content_words(trigger: Token, stop: frozenset[str]) -> set[str]:

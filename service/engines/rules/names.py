@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from schemas.contract import ActorKind
 from service.engines.rules.actors import ActorBook, trim
 from service.engines.rules.cues import ActorCues
 
@@ -183,3 +184,39 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         return doc[start : ent.end], text
     extended = doc[start:end]
     return extended, text + doc[ent.end - 1 : end].text[len(doc[ent.end - 1].text) :]
+
+
+def family_name_first(book: ActorBook) -> None:
+    """A person's first word used alone ("Tan Wei-lin" ... "Tan said"): the family name of a
+    name written family name first, an alias, unless another person's name starts with it."""
+    cues = book.cues
+    people = [a for a in book.actors if a.kind is ActorKind.person]
+    firsts: dict[str, int] = {}
+    for actor in people:
+        first = actor.name.split()[0]
+        firsts[first] = firsts.get(first, 0) + 1
+    text = book.article.text
+    for actor in people:
+        parts = actor.name.split()
+        first = parts[0]
+        lower = first.lower()
+        if (
+            len(parts) < 2
+            or firsts[first] > 1
+            or len(first) < 2
+            or not first[:1].isupper()
+            or lower in cues.titles
+            or lower in cues.honorifics
+            or lower in cues.name_particles
+            or book.find(first) is not None
+            or book.state_of(first) is not None
+            or book.capital_state(first) is not None
+        ):
+            continue
+        alone = sum(
+            1
+            for _, end in book.article.find_all(first, loose=False, whole_words=True)
+            if not text[end : end + 1 + len(parts[1])].endswith(parts[1])
+        )
+        if alone:
+            book.add_alias(actor, first)

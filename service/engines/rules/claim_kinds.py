@@ -1,0 +1,115 @@
+"""The kind a neutral report ("said", "told") takes from what it reports."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from schemas.contract import ActorKind, ClaimKind
+from service.engines.rules.actors import ActorRecord
+from service.engines.rules.cues import ClaimCues
+from service.engines.rules.reading import Reading
+from service.engines.rules.sentence import Sentence
+
+
+def content_kind(
+    cues: ClaimCues, reading: Reading, sentence: Sentence, verb: Token, claimant: ActorRecord
+) -> ClaimKind | None:
+    """The speaker's own side "will" or "is ready to" act -> commitment (a threat when
+    conditional: "if the attacks continue"); someone else did harm -> accusation; a thing that
+    "was" some quality -> assessment."""
+    content = _content(verb, cues)
+    if content is None:
+        return None
+    subject = next((c for c in content.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None:
+        return None
+    pledged = any(
+        c.dep_ == "aux" and c.lower_ in cues.commitment_modals for c in content.children
+    ) or any(
+        t.lower_ in cues.commitment_words
+        for t in (content, *(c for c in content.children if c.dep_ == "acomp"))
+    )
+    own = _own_side(reading, sentence, subject, claimant)
+    if pledged and own:
+        conditional = any(
+            m.dep_ == "mark" and m.lower_ in cues.conditions
+            for c in content.children
+            if c.dep_ == "advcl"
+            for m in c.children
+        )
+        acts = {
+            t.lower_
+            for a in (content, *(c for c in content.children if c.dep_ == "acomp"))
+            for t in (a, *(c for c in a.children if c.dep_ == "xcomp"))
+        }
+        if conditional or acts & cues.threat_acts:
+            return ClaimKind.threat  # "would expel ... unless", "is prepared to impose ..."
+        return ClaimKind.commitment
+    if any(c.dep_ == "aux" and c.lower_ in cues.appeal_modals for c in content.children):
+        return ClaimKind.appeal  # "said the board must resign"
+    if not own and not pledged and _harm(content, cues) and _named(reading, sentence, subject):
+        return ClaimKind.accusation  # "said the Velan navy had rammed a trawler"
+    if (
+        content.lower_ in cues.copulas
+        and any(c.dep_ == "acomp" and c.tag_ == "JJ" for c in content.children)
+        and subject.tag_ in {"NN", "NNS"}
+    ):
+        return ClaimKind.assessment
+    return None
+
+
+def _content(verb: Token, cues: ClaimCues) -> Token | None:
+    """The clause a report carries, also under "quoted as saying" and "..., saying"."""
+    content = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    if content is None and verb.lower_ in cues.continuing:
+        return None
+    if content is None:
+        saying = next(
+            (
+                t
+                for c in verb.children
+                if c.dep_ in {"advcl", "prep", "xcomp"}
+                for t in (c, *c.children)
+                if t.lower_ in cues.continuing and t.tag_ == "VBG"
+            ),
+            None,
+        )
+        if saying is not None and verb.lower_ in cues.quoted:
+            content = next((c for c in saying.children if c.dep_ == "ccomp"), None)
+    return content
+
+
+def _harm(content: Token, cues: ClaimCues) -> bool:
+    """Whether a reported clause tells of a hostile act ("had shelled", "was arming")."""
+    verbs = (content, *(c for c in content.children if c.dep_ in {"conj", "xcomp"}))
+    return any(v.lower_ in cues.harm_acts for v in verbs) and not any(
+        c.dep_ == "neg" for c in content.children
+    )
+
+
+def _named(reading: Reading, sentence: Sentence, subject: Token) -> bool:
+    """Whether a subject names an actor ("Velan troops", "the Velan navy"), not a thing."""
+    if reading.resolve(sentence, subject, create=False) is not None:
+        return True
+    lo, hi = sentence.start(subject.left_edge), sentence.end(subject.right_edge)
+    return next(iter(reading.book.within(lo, hi)), None) is not None
+
+
+def _own_side(reading: Reading, sentence: Sentence, subject: Token, claimant: ActorRecord) -> bool:
+    """Whether a content clause's subject is the speaker or the speaker's side."""
+    if subject.lower_ in {"we", "i"}:
+        return True
+    if subject.lower_ in {"it", "they"} and claimant.kind is not ActorKind.person:
+        return True  # "the ministry said it would ...": the body itself
+    if any(c.dep_ == "poss" and c.lower_ in {"our", "my", "its"} for c in subject.children):
+        return True
+    if claimant.kind is ActorKind.person and any(
+        c.dep_ == "poss" and c.lower_ in {"his", "her"} for c in subject.children
+    ):
+        return True  # "said her government was ready to ...": the speaker's side
+    actor = reading.resolve(sentence, subject, create=False)
+    if actor is None:
+        return False
+    return actor is claimant or (
+        claimant.affiliation is not None and claimant.affiliation in actor.forms()
+    )

@@ -1,0 +1,99 @@
+"""The rules engine on who speaks and what kind of claim it is, in sentences written for these
+tests: names written family name first, outlets, governments, reasons given for a rejection."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.contract import SummaryRequest, SummaryResponse
+from service.engines.rules import RulesEngine
+from service.pipeline.segment import Segmenter
+from service.pipeline.summariser import Summariser
+
+PUBLISHED = "2026-02-11"
+
+
+@pytest.fixture(scope="module")
+def summariser() -> Summariser:
+    return Summariser(
+        segmenter=Segmenter(),
+        engines={"rules": RulesEngine.load()},
+        default_engine="rules",
+        timeout_s=10,
+        allowed=frozenset({"rules"}),
+    )
+
+
+def claimants(summariser: Summariser, text: str) -> list[tuple[str, str]]:
+    body: SummaryResponse = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
+    known = {a.id: a.name for a in body.actors}
+    return [(known[k.claimant], k.kind) for k in body.claims]
+
+
+def test_a_name_written_family_name_first_is_found_by_its_first_word(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Dam talks\n\nWater Minister Tran Vu Linh met Velmar's envoy Osric Dahl on Monday. "
+        "Tran said the two sides had agreed to share river data."
+    )
+    assert ("Tran Vu Linh", "assertion") in claimants(summariser, text)
+
+
+def test_a_first_word_shared_by_two_people_is_nobody_s_alias(summariser: Summariser) -> None:
+    text = "Port row\n\nKim Sora met Kim Daeho on Monday. Kim said the port would reopen on Friday."
+    assert claimants(summariser, text) == []
+
+
+def test_a_rejection_with_its_reasons_is_a_denial_whatever_was_rejected(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Tariff row\n\nTrade Minister Ilse Varga rejected the new quotas on Monday, saying "
+        "they would ruin small farms."
+    )
+    assert claimants(summariser, text) == [("Ilse Varga", "denial")]
+
+
+def test_a_rejection_without_reasons_of_a_mere_thing_is_no_claim(summariser: Summariser) -> None:
+    text = "Tariff row\n\nTrade Minister Ilse Varga rejected the new quotas on Monday."
+    assert claimants(summariser, text) == []
+
+
+def test_a_state_s_unnamed_government_is_the_state(summariser: Summariser) -> None:
+    text = (
+        "Border posts\n\nNorway's government said it had placed its border posts on alert. "
+        "The military government in Oslo said its forces were in their barracks."
+    )
+    assert [who for who, _ in claimants(summariser, text)] == ["Norway", "Norway"]
+
+
+def test_a_news_outlet_named_with_what_it_is_makes_a_claim(summariser: Summariser) -> None:
+    text = (
+        "Quarry\n\nThe Bergen newspaper Morgenkurier reported on Tuesday that the quarry "
+        "would close. The Harbour Ledger, a weekly newspaper, reported that talks had stalled."
+    )
+    assert [who for who, _ in claimants(summariser, text)] == ["Morgenkurier", "Harbour Ledger"]
+
+
+def test_a_report_of_another_side_s_hostile_act_is_an_accusation(summariser: Summariser) -> None:
+    text = (
+        "Border incident\n\nNorway's navy said Swedish troops had shelled a border village "
+        "near the strait."
+    )
+    assert claimants(summariser, text) == [("Norway's navy", "accusation")]
+
+
+def test_a_thing_that_did_harm_makes_no_accusation(summariser: Summariser) -> None:
+    text = (
+        "Storm\n\nPortfolio manager Edda Lunde said the storm had forced the crew to take shelter."
+    )
+    assert claimants(summariser, text) == [("Edda Lunde", "assertion")]
+
+
+def test_a_body_saying_it_will_act_makes_a_commitment(summariser: Summariser) -> None:
+    text = (
+        "Border agency\n\nThe Norwegian coast guard said it would send 40 more officers to the "
+        "border next month."
+    )
+    assert claimants(summariser, text) == [("Norwegian coast guard", "commitment")]
