@@ -19,6 +19,7 @@ from service.engines.rules.collect import Collector
 from service.engines.rules.cues import Cues
 from service.engines.rules.names import described, family_name_first
 from service.engines.rules.sentence import Sentence
+from service.engines.rules.speakers import outlet_named, unnamed_body
 from service.engines.rules.syntax import dependents
 
 _PHRASE_SKIP = {"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis", "ccomp"}
@@ -103,7 +104,7 @@ class Reading:
         for mention in mentions:
             if mention.start <= head_at < mention.end:
                 return mention.actor
-        if create and (outlet := self._outlet(sentence, token)) is not None:
+        if create and (outlet := outlet_named(self.book, token)) is not None:
             return outlet
         apposed = next(
             (
@@ -148,7 +149,7 @@ class Reading:
                     None,
                 )
             return found
-        if head in cues.state_bodies and states and not owners and _generic(phrase, token):
+        if head in cues.state_bodies and states and not owners and unnamed_body(phrase, token):
             return states[0]  # "Arvland's government said", "the government in Sarvik"
         if head in cues.institutions and states and not owners and create:
             first = phrase[0]
@@ -189,28 +190,6 @@ class Reading:
         if create and self._collective(token):
             return book.organisation(phrase.text)  # "police said", "Republicans say"
         return None
-
-    def _outlet(self, sentence: Sentence, token: Token) -> ActorRecord | None:
-        """A news outlet named with what it is ("the Velden daily Morgenpost", "the Harbour
-        Ledger, a weekly newspaper"): an organisation under its proper name."""
-        outlets = self.cues.actors.outlets
-        if token.tag_ not in {"NNP", "NNPS"} or not any(
-            (c.dep_ in {"compound", "amod"} and c.lower_ in outlets)
-            or (c.dep_ == "appos" and c.lower_ in outlets)
-            for c in token.children
-        ):
-            return None
-        doc = sentence.doc
-        start = token.i
-        while (
-            start > 0
-            and doc[start - 1].tag_ in {"NNP", "NNPS"}
-            and doc[start - 1].head.i == token.i
-            and doc[start - 1].dep_ == "compound"
-        ):
-            start -= 1
-        name = doc[start : token.i + 1].text
-        return self.book.find(name) or self.book.organisation(name)
 
     def _collective(self, token: Token) -> bool:
         """A plural or collective speaker that names a body of people: "police", "Republicans"."""
@@ -329,12 +308,3 @@ class Reading:
         actor = book.find(name) or book.unnamed(full, token.lower_, role)
         book.add_alias(actor, name)
         return actor
-
-
-def _generic(phrase: Span, head: Token) -> bool:
-    """Whether the words before `head` are no name: lower case, or a possessor ("Arvland's")."""
-    return all(
-        t.is_lower or t.dep_ in {"poss", "case"} or t.ent_type_ in {"GPE", "NORP"}
-        for t in phrase
-        if t.i < head.i
-    )
