@@ -44,6 +44,11 @@ class CallBuilder:
             )
             # "held calls with three counterparts": one call each
             or any(n.lower_ in self.cues.several for n in (anchor, *anchor.children))
+            # "spoke first with X, then with Y": one call after another
+            or (
+                sum(t.lower_ == "with" for t in anchor.subtree) >= 2
+                and any(t.lower_ in self.cues.sequence for t in anchor.subtree)
+            )
         )
         groups = [[*sides, p] for p in partners] if separate and sides else [sides + partners]
         calls: list[FoundCall] = []

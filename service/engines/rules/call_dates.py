@@ -81,7 +81,8 @@ class CallDates:
     def previous(self, reading: Reading, sentence: Sentence, call: FoundCall) -> None:
         """A call told without a day right after a sentence that dates the same event
         ("signed an accord on Wednesday." + "X and Y signed it after talks in Hanoi"): the day
-        of that sentence, when it has one and the two share a verb or it names a meeting."""
+        of that sentence, when it has one and the two share a verb or it names a meeting (or
+        several: "held calls with three counterparts on Sunday." + "X spoke first with Y, ...")."""
         if sentence.number <= 1 or self.dates_in(reading, sentence.number):
             return
         before = next((s for s in reading.sentences if s.number == sentence.number - 1), None)
@@ -95,7 +96,9 @@ class CallDates:
         not_events = self.cues.not_events
         verbs = {_past_verb(t, not_events) for t in sentence.doc} - {None}
         if any(_past_verb(t, not_events) in verbs for t in before.doc) or any(
-            t.lower_ in self.cues.event_nouns and t.head.tag_ == "VBD" for t in before.doc
+            (t.lower_ in self.cues.event_nouns or t.lower_ in self.cues.several)
+            and t.head.tag_ == "VBD"
+            for t in before.doc
         ):
             call.date = day  # its words stand outside the call's sentence
             call.borrowed = True

@@ -17,8 +17,22 @@ def partner_heads_of(holder: Token, noun: Token | None) -> list[Token]:
         places = [c for p in preps(item, {"in", "at"}) for c in p.children if c.dep_ == "pobj"]
         for owner in (item, *places):
             for prep in preps(owner, {"with", "to", "between"}):
-                for link in conjuncts(prep):  # "with X and with Y"
-                    heads += [t for c in link.children if c.dep_ == "pobj" for t in conjuncts(c)]
+                heads += _objects(prep)
+    return heads
+
+
+def _objects(prep: Token) -> list[Token]:
+    """The objects of a preposition, of those conjoined with it ("with X and with Y") and of
+    one hung on its object after an adverb ("with X, then with Y")."""
+    heads: list[Token] = []
+    for link in conjuncts(prep):
+        for c in link.children:
+            if c.dep_ != "pobj":
+                continue
+            heads += conjuncts(c)
+            for later in preps(c, {prep.lower_}):
+                if any(a.dep_ == "advmod" for a in later.children):
+                    heads += _objects(later)
     return heads
 
 

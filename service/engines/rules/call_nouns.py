@@ -100,8 +100,15 @@ class NounCalls:
                 for mention in reading.book.within(lo, hi):
                     if mention.actor.kind is ActorKind.person and mention.actor not in sides:
                         sides.append(mention.actor)
-        elif len(between) < 2:
-            between = listed_after(between[0])
+        else:
+            if len(between) < 2:
+                between = listed_after(between[0])
+            # "X hosted talks between Y and Z", the verb misread as the noun's modifier: the
+            # host took part.
+            hosts = [c for c in noun.children if c.dep_ == "amod" and c.lower_ in cues.hosting]
+            sides = self.participants.people(
+                reading, sentence, [s for h in hosts for s in subjects(h)]
+            )
         partners = self.participants.people(reading, sentence, between + partner_heads)
         partners = [p for p in partners if p not in sides]
         return self.builder.calls(reading, sentence, noun, tokens, sides, partners, None)

@@ -118,6 +118,10 @@ class Collector:
                     words.pop(0)  # "Prince Yusri" keeps his style, "Crown Prince X" does not
                 if label == "PERSON" and title_before_name(ent, self.cues.actors):
                     continue  # "Chilean Mining" + "Minister Pablo Ortúzar": part of a title
+                if label == "PERSON" and "-" in ent.doc[ent.end : ent.end + 1].text:
+                    # "Park Ji" + "-hoon": the name's head is its last part, not a place's
+                    ent, text = extend_name(ent, " ".join(words), book)
+                    words = text.split()
                 if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
                     continue  # "the Tarn Valley air base": a name used for a place
                 if all(w.lower() in titles or book.state_of(w) for w in words):
@@ -145,6 +149,9 @@ class Collector:
         quoted = self.cues.claims.quoted
         org_words = self.cues.actors.org_words
         for sentence, ent, text in singles:
+            named, seat, _ = text.partition(" in ")
+            if seat and book.find(named) is not None:
+                continue  # "Talvik in Sarvik": someone already known, and a place
             lowered = {w.lower().strip("'\u2019s") for w in text.split()}
             if (text in only_places or text in places) and not lowered & org_words:
                 continue

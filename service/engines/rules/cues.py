@@ -24,6 +24,7 @@ class CallCues:
     object_verbs: frozenset[str]
     hosting: frozenset[str]
     several: frozenset[str]
+    sequence: frozenset[str]
     light_verbs: frozenset[str]
     nouns: frozenset[str]
     joint_verbs: frozenset[str]

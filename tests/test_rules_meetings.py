@@ -1,0 +1,73 @@
+"""The rules engine on calls of real newswire, in sentences written for these tests: hosts,
+calls one after another, names with a hyphenated given name, a person met in a place."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.contract import SummaryRequest, SummaryResponse
+from service.engines.rules import RulesEngine
+from service.pipeline.segment import Segmenter
+from service.pipeline.summariser import Summariser
+
+PUBLISHED = "2026-02-11"  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def summariser() -> Summariser:
+    return Summariser(
+        segmenter=Segmenter(),
+        engines={"rules": RulesEngine.load()},
+        default_engine="rules",
+        timeout_s=10,
+        allowed=frozenset({"rules"}),
+    )
+
+
+def calls(summariser: Summariser, text: str) -> list[tuple[set[str], str | None]]:
+    body: SummaryResponse = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
+    known = {a.id: a.name for a in body.actors}
+    return [({known[p] for p in c.participants}, c.date and c.date.isoformat()) for c in body.calls]
+
+
+def test_a_host_of_talks_between_two_others_took_part(summariser: Summariser) -> None:
+    text = (
+        "Border talks\n\nNorwegian Foreign Minister Ragna Solheim hosted talks between Finnish "
+        "Foreign Minister Aino Lahtela and her Swedish counterpart Nils Ekdahl in Oslo on "
+        "Monday, as a dispute over a fence deepened."
+    )
+    assert calls(summariser, text) == [
+        ({"Ragna Solheim", "Aino Lahtela", "Nils Ekdahl"}, "2026-02-09")
+    ]
+
+
+def test_calls_one_after_another_are_one_call_each_dated_by_the_sentence_before(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Calls\n\nNorway's Foreign Minister Ragna Solheim held telephone calls with three "
+        "counterparts on Monday, a day after the storm. Solheim spoke first with Finland's "
+        "Aino Lahtela, then with Sweden's Nils Ekdahl and finally with Denmark's Jens Holm."
+    )
+    assert calls(summariser, text) == [
+        ({"Ragna Solheim", "Aino Lahtela"}, "2026-02-09"),
+        ({"Ragna Solheim", "Nils Ekdahl"}, "2026-02-09"),
+        ({"Ragna Solheim", "Jens Holm"}, "2026-02-09"),
+    ]
+
+
+def test_a_hyphenated_given_name_completes_the_name(summariser: Summariser) -> None:
+    text = (
+        "Trade call\n\nSouth Korea's Trade Minister Lee Hyun-woo phoned Chinese Commerce "
+        "Minister Shen Yuming on Tuesday."
+    )
+    assert calls(summariser, text) == [({"Lee Hyun-woo", "Shen Yuming"}, "2026-02-10")]
+
+
+def test_a_person_met_in_a_place_is_that_person(summariser: Summariser) -> None:
+    text = (
+        "Review\n\nFinance Minister Nimal Wickramaratne spoke on Monday. Obuya met "
+        "Wickramaratne in Colombo on Tuesday for a review of the programme."
+    )
+    found = calls(summariser, text)
+    assert found and all("Nimal Wickramaratne" in people for people, _ in found)
