@@ -11,7 +11,7 @@ from service.engines.rules.sentence import Sentence
 def state_bodies(book: ActorBook, sentence: Sentence, cues: Cues) -> None:
     """Named state bodies written in lower case: "the Peruvian foreign ministry", "Peru's
     navy", "Peruvian military intelligence", "the Peruvian embassy in Quito"."""
-    for token in sentence.doc:
+    for token in sentence.tokens:
         if token.lower_ not in cues.actors.bodies or not token.tag_.startswith("NN"):
             continue
         if relayed_by(token, cues.claims.quoted):

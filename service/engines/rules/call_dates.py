@@ -94,7 +94,7 @@ class CallDates:
         if day is None or (published is not None and day > published):
             return
         not_events = self.cues.not_events
-        verbs = {_past_verb(t, not_events) for t in sentence.doc} - {None}
+        verbs = {_past_verb(t, not_events) for t in sentence.tokens} - {None}
         if any(_past_verb(t, not_events) in verbs for t in before.doc) or any(
             (t.lower_ in self.cues.event_nouns or t.lower_ in self.cues.several)
             and t.head.tag_ == "VBD"

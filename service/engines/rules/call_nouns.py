@@ -59,7 +59,7 @@ class NounCalls:
             for a in above
         ):
             return []
-        if any(t.lower_ in cues.cancelled for t in sentence.doc):
+        if any(t.lower_ in cues.cancelled for t in sentence.tokens):
             return []  # "the meeting with the envoy had been cancelled"
         tokens = sorted(noun.subtree, key=lambda t: t.i)
         if fronted:
@@ -126,7 +126,7 @@ class NounCalls:
             t.lower_ in cues.cancelled or t.lower_ in cues.planned_heads for t in noun.subtree
         ):
             return []
-        if any(t.lower_ in cues.cancelled for t in sentence.doc):
+        if any(t.lower_ in cues.cancelled for t in sentence.tokens):
             return []
         if any(c.lower_ in {"the", "this", "that"} for c in noun.children):
             return []  # "The meeting was ...": a call already reported

@@ -43,7 +43,7 @@ class CallFinder:
             if sentence.number == 1 and reading.headline:
                 continue  # a headline restates a call of the body, in words too loose to read
             nouns: set[int] = set()
-            for token in sentence.doc:
+            for token in sentence.tokens:
                 trigger = self._trigger(token)
                 if trigger is None:
                     continue
@@ -52,7 +52,7 @@ class CallFinder:
                 found += self._call(reading, sentence, *trigger) or self._clause_call(
                     reading, sentence, *trigger
                 )
-            for token in sentence.doc:
+            for token in sentence.tokens:
                 if token.i not in nouns and self.nouns.is_event_noun(token):
                     found += self.nouns.noun_call(
                         reading, sentence, token
@@ -62,24 +62,27 @@ class CallFinder:
 
     def _trigger(self, token: Token) -> tuple[Token, Token | None] | None:
         """(verb, communication noun) when `token` reports a communication."""
-        cues = self.cues
-        word = token.lower_
         if not token.tag_.startswith("VB"):
             return None
-        if any(
+        cues = self.cues
+        word = token.lower_
+        if word in {"called", "calls", "call"} and any(
             c.lower_ in cues.not_call_particles and c.dep_ in {"prt", "prep"}
             for c in token.children
-        ) and word in {"called", "calls", "call"}:
+        ):
             return None
+        light = word in cues.light_verbs
+        if not light and not (
+            word in cues.verbs or word in cues.object_verbs or self._by_medium(token)
+        ):
+            return None  # most verbs: the cheap word tests first, the children only then
         noun = next(
             (c for c in token.children if c.dep_ in {"dobj", "pobj"} and c.lower_ in cues.nouns),
             None,
         )
-        if word in cues.light_verbs:
-            return (token, noun) if noun is not None else None
-        if word in cues.verbs or word in cues.object_verbs or self._by_medium(token):
-            return token, noun
-        return None
+        if light and noun is None:
+            return None
+        return token, noun
 
     def _by_medium(self, verb: Token) -> bool:
         """A past verb "by phone", "over a video link": a communication whatever the verb."""
@@ -99,7 +102,7 @@ class CallFinder:
             return []
         if verb.dep_ == "amod" or planned(cues, verb, noun, clause(verb)):
             return []
-        if any(t.lower_ in cues.cancelled for t in sentence.doc):
+        if any(t.lower_ in cues.cancelled for t in sentence.tokens):
             return []
         region = self.sides.region(verb, noun)
         people = self.sides.people(reading, sentence, region)
@@ -181,7 +184,7 @@ class CallFinder:
         if not found or found[-1].sentences[-1] < sentence.number - 1:
             return
         call = found[-1]
-        for token in sentence.doc:
+        for token in sentence.tokens:
             if token.lower_ not in self.cues.joined_by or token.tag_ != "VBN":
                 continue
             verb = token

@@ -87,7 +87,7 @@ class ClaimFinder:
         for sentence in reading.sentences:
             if sentence.number == 1 and reading.headline:
                 continue
-            here = [c for t in sentence.doc if (c := self._claim(reading, sentence, t))]
+            here = [c for t in sentence.tokens if (c := self._claim(reading, sentence, t))]
             for outer in here:
                 for inner in here:
                     if (
@@ -121,7 +121,7 @@ class ClaimFinder:
         return claims
 
     def _note_subjects(self, reading: Reading, sentence: Sentence) -> None:
-        for token in sentence.doc:
+        for token in sentence.tokens:
             if token.dep_ == "nsubj" and token.head.dep_ == "ROOT":
                 actor = reading.resolve(sentence, token, create=False)
                 if actor is not None and actor.kind is not ActorKind.state:
@@ -129,7 +129,7 @@ class ClaimFinder:
 
     def _according(self, reading: Reading, sentence: Sentence) -> list[FoundClaim]:
         """ "..., according to X": X's claim, when no speech verb of the sentence reports it."""
-        for token in sentence.doc:
+        for token in sentence.tokens:
             if token.lower_ not in self.cues.attributions:
                 continue
             source = next(

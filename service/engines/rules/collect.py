@@ -23,12 +23,12 @@ from service.engines.rules.name_checks import (
     titled_person,
 )
 from service.engines.rules.names import (
-    doc_entities,
     entity_text,
     extend_name,
     is_modifier,
     places_only,
     relayed_by,
+    sentence_entities,
     whole_name,
     without_possessor,
 )
@@ -61,7 +61,7 @@ class Collector:
         places = {
             entity_text(e)[0]
             for sentence in self.sentences
-            for e in sentence.doc.ents
+            for e in sentence.ents
             if e.label_ in {"GPE", "LOC", "FAC"}
         }
         singles: list[tuple[Sentence, Span, str]] = []
@@ -69,7 +69,7 @@ class Collector:
         lone_people = {
             e.text
             for sentence in self.sentences
-            for e in sentence.doc.ents
+            for e in sentence.ents
             if len(e) == 1
             and (
                 e.label_ == "PERSON"
@@ -83,7 +83,7 @@ class Collector:
             )
         }
         for sentence in self.sentences:
-            for ent in doc_entities(sentence.doc):
+            for ent in sentence_entities(sentence):
                 if not_a_name(sentence, ent, self.cues.actors):
                     continue
                 ent = whole_name(ent)

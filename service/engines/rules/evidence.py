@@ -54,7 +54,7 @@ class Statuses:
                     )
                     self._set(target, status, claim.claimant)
         for sentence in reading.sentences:
-            words = [t.lower_ for t in sentence.doc]
+            words = [t.lower_ for t in sentence.tokens]
             present = set(words)
             for status, phrases in self.evidence.phrases:
                 if status in _REACTIVE:
@@ -63,7 +63,7 @@ class Statuses:
                     if not present.issuperset(phrase):
                         continue
                     for i in _positions(words, phrase):
-                        self._apply(reading, sentence, claims, status, sentence.doc[i])
+                        self._apply(reading, sentence, claims, status, sentence.tokens[i])
 
     def _earlier(self, claims: list[FoundClaim], claim: FoundClaim) -> FoundClaim | None:
         """The claim a reaction answers: a recent one by someone else, sharing words if any."""

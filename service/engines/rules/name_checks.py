@@ -28,7 +28,7 @@ def not_a_name(sentence: Sentence, ent: Span, cues: ActorCues) -> bool:
         return True
     if not text.isupper() or len(text) <= 5:
         return False
-    return sum(1 for t in sentence.doc if not t.is_punct and not t.is_space) == len(ent)
+    return sum(1 for t in sentence.tokens if not t.is_punct and not t.is_space) == len(ent)
 
 
 def titled_person(book: ActorBook, ent: Span, words: list[str], cues: ActorCues) -> bool:

@@ -3,11 +3,12 @@ entities cut short, possessors, unnamed speakers, places."""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from schemas.contract import ActorKind
 from service.engines.rules.actors import ActorBook, trim
 from service.engines.rules.cues import ActorCues
+from service.engines.rules.sentence import Sentence
 
 # Characters that never stand in a name: template and format syntax ("{% if %}", "%(name)s").
 NOT_IN_NAMES = frozenset("{}%$<>|#=\\[]@*^~_`")
@@ -30,9 +31,9 @@ def entity_text(span: Span) -> tuple[str, int, int]:
     return trimmed, start, start + len(trimmed)
 
 
-def doc_entities(doc: Doc) -> list[Span]:
+def sentence_entities(sentence: Sentence) -> list[Span]:
     """The entities of a parsed sentence worth considering as actors."""
-    return [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}]
+    return [e for e in sentence.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}]
 
 
 def is_modifier(span: Span) -> bool:

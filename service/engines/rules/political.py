@@ -15,7 +15,7 @@ def political_states(book: ActorBook, sentences: list[Sentence], cues: ActorCues
     political: set[str] = set()
     for sentence in sentences:
         doc = sentence.doc
-        for match in cues.state_pattern.finditer(doc.text):
+        for match in cues.state_pattern.finditer(sentence.text):
             state = book.state_of(match.group())
             if state is None or state.name in political:
                 continue

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 
 @dataclass(slots=True)
 class Sentence:
-    """A numbered sentence of the article and its parse."""
+    """A numbered sentence of the article and its parse.
+
+    `tokens`, `text` and `ents` are read once here: every pass over `doc` (and `doc.text`,
+    `doc.ents`) builds new Python objects, and the finders pass over each sentence many times.
+    """
 
     number: int
     base: int
     doc: Doc
+    tokens: list[Token] = field(init=False, repr=False, compare=False)
+    text: str = field(init=False, repr=False, compare=False)
+    ents: Sequence[Span] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = list(self.doc)
+        self.text = "".join(t.text_with_ws for t in self.tokens)
+        self.ents = self.doc.ents
 
     def start(self, token: Token) -> int:
         """Article offset of a token."""

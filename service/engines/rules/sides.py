@@ -90,7 +90,7 @@ class EventSides:
         ]
         found = self.participants.people(reading, sentence, heads)
         qualified: dict[str, bool] = {}
-        for mention in reading.book.within(sentence.base, sentence.base + len(sentence.doc.text)):
+        for mention in reading.book.within(sentence.base, sentence.base + len(sentence.text)):
             token = _token_at(sentence, mention.start)
             if token is None or token.i not in inside or _aside(token, self.cues):
                 continue
@@ -147,7 +147,7 @@ class EventSides:
                 named = reading.resolve(sentence, _name_end(doc, after + 1), create=False)
                 if named is not None and named.kind is ActorKind.person:
                     return named
-        i = next((t.i for t in doc if sentence.start(t) >= end), len(doc))
+        i = next((t.i for t in sentence.tokens if sentence.start(t) >= end), len(doc))
         titles = reading.cues.actors.titles
         while i < len(doc):
             word = doc[i]
@@ -213,7 +213,7 @@ def _aside(token: Token, cues: CallCues) -> bool:
 
 
 def _token_at(sentence: Sentence, offset: int) -> Token | None:
-    for token in sentence.doc:
+    for token in sentence.tokens:
         start = sentence.start(token)
         if start <= offset < start + len(token.text):
             return token
