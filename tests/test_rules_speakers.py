@@ -97,3 +97,30 @@ def test_a_body_saying_it_will_act_makes_a_commitment(summariser: Summariser) ->
         "border next month."
     )
     assert claimants(summariser, text) == [("Norwegian coast guard", "commitment")]
+
+
+def test_a_coordinated_speech_verb_belongs_to_the_person_who_speaks(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Flights\n\nNorwegian Defence Minister Kari Lunde spoke on Monday. Norway's defence "
+        "ministry said Lunde had urged Sweden to end the flights and warned that Oslo would "
+        "respond firmly to any further approach."
+    )
+    assert [who for who, _ in claimants(summariser, text)] == ["Kari Lunde", "Kari Lunde"]
+
+
+def test_what_was_told_after_a_meeting_is_read_for_its_kind(summariser: Summariser) -> None:
+    text = (
+        "Data\n\nNorwegian Foreign Minister Kari Lunde told reporters after the meeting that "
+        "Norway would share all its radar data with Sweden."
+    )
+    assert claimants(summariser, text) == [("Kari Lunde", "commitment")]
+
+
+def test_a_body_saying_its_own_side_never_did_it_makes_a_denial(summariser: Summariser) -> None:
+    text = (
+        "Raid\n\nThe Arvik Defence Forces said in a statement that its soldiers had never "
+        "entered the village."
+    )
+    assert claimants(summariser, text) == [("Arvik Defence Forces", "denial")]

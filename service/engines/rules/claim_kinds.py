@@ -15,8 +15,8 @@ def content_kind(
     cues: ClaimCues, reading: Reading, sentence: Sentence, verb: Token, claimant: ActorRecord
 ) -> ClaimKind | None:
     """The speaker's own side "will" or "is ready to" act -> commitment (a threat when
-    conditional: "if the attacks continue"); someone else did harm -> accusation; a thing that
-    "was" some quality -> assessment."""
+    conditional: "if the attacks continue"); the speaker's side "never" did it -> denial;
+    someone else did harm -> accusation; a thing that "was" some quality -> assessment."""
     content = _content(verb, cues)
     if content is None:
         return None
@@ -47,6 +47,10 @@ def content_kind(
         return ClaimKind.commitment
     if any(c.dep_ == "aux" and c.lower_ in cues.appeal_modals for c in content.children):
         return ClaimKind.appeal  # "said the board must resign"
+    negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in content.children)
+    modal = any(c.tag_ == "MD" for c in content.children)
+    if negated and not (pledged or modal) and own and subject.dep_ == "nsubj":
+        return ClaimKind.denial  # "said its troops had never entered the zone"
     if not own and not pledged and _harm(content, cues) and _named(reading, sentence, subject):
         return ClaimKind.accusation  # "said the Velan navy had rammed a trawler"
     if (
@@ -76,6 +80,18 @@ def _content(verb: Token, cues: ClaimCues) -> Token | None:
         )
         if saying is not None and verb.lower_ in cues.quoted:
             content = next((c for c in saying.children if c.dep_ == "ccomp"), None)
+    if content is None:
+        # "told reporters after the meeting that ...": the parse hangs the content clause on
+        # the noun before it, but a "that" mark shows it is no relative clause.
+        content = next(
+            (
+                t
+                for t in verb.subtree
+                if t.dep_ in {"relcl", "acl"}
+                and any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children)
+            ),
+            None,
+        )
     return content
 
 

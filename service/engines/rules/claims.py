@@ -196,7 +196,32 @@ class ClaimFinder:
         if not heads:
             return None
         claimant = reading.resolve(sentence, heads[0])
+        if (
+            token.dep_ == "conj"
+            and claimant is not None
+            and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in token.children)
+        ):
+            claimant = self._speaking_person(reading, sentence, token, claimant)
         return self._build(reading, sentence, token, kind, claimant, token)
+
+    def _speaking_person(
+        self, reading: Reading, sentence: Sentence, token: Token, inherited: ActorRecord
+    ) -> ActorRecord:
+        """The one person who speaks in the sentence, for a coordinated speech verb whose
+        subject the parse lends from a state or body ("the ministry said Tan had urged ... and
+        warned ...", "Tan said Arvland opposed ... and urged ...")."""
+        if inherited.kind is ActorKind.person:
+            return inherited
+        people = {
+            actor.id: actor
+            for t in (*token.ancestors, *token.head.subtree)
+            if t.tag_.startswith("VB") and _kind(t, self.cues) is not None
+            for s in t.children
+            if s.dep_ == "nsubj"
+            and (actor := reading.resolve(sentence, s, create=False)) is not None
+            and actor.kind is ActorKind.person
+        }
+        return next(iter(people.values())) if len(people) == 1 else inherited
 
     def _build(
         self,
