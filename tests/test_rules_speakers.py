@@ -124,3 +124,37 @@ def test_a_body_saying_its_own_side_never_did_it_makes_a_denial(summariser: Summ
         "entered the village."
     )
     assert claimants(summariser, text) == [("Arvik Defence Forces", "denial")]
+
+
+def test_an_embassy_keeps_the_city_it_sits_in(summariser: Summariser) -> None:
+    text = (
+        "Fentanyl row\n\nThe Chinese embassy in Buenos Aires rejected the accusation, saying "
+        "China had strict controls on the chemicals."
+    )
+    assert claimants(summariser, text) == [("Chinese embassy in Buenos Aires", "denial")]
+
+
+def test_the_union_is_the_union_named_before_it(summariser: Summariser) -> None:
+    text = (
+        "Strike\n\nHarbour Pilots' Union leader Jens Vik met the port authority on Monday. "
+        "Vik's group, the Harbour Pilots Union, met again on Tuesday. The union said it would "
+        "not accept arbitration."
+    )
+    who = [name for name, _ in claimants(summariser, text)]
+    assert who and "European Union" not in who and all("Union" in name for name in who)
+
+
+def test_a_surname_with_a_capitalised_particle_is_one_alias(summariser: Summariser) -> None:
+    text = (
+        "Mediation\n\nFederal mediator Lotte Van Acker met both sides on Monday. Van Acker "
+        "said the gap had narrowed."
+    )
+    assert claimants(summariser, text) == [("Lotte Van Acker", "assertion")]
+
+
+def test_expecting_something_of_another_side_is_an_appeal(summariser: Summariser) -> None:
+    text = (
+        "Leak\n\nSouth Korea's Trade Minister Park Sung-min met Chinese Commerce Minister "
+        "Wang Lei on Tuesday. Park told Wang that Seoul expected full cooperation in the case."
+    )
+    assert claimants(summariser, text) == [("Park Sung-min", "appeal")]

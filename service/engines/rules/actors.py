@@ -154,10 +154,13 @@ class ActorBook:
             parts = actor.name.split()
             if len(parts) >= 3 and parts[-1].lower() in self.cues.name_suffixes:
                 parts = parts[:-1]  # "Ana Ruiz Jr.": the surname is "Ruiz", not "Jr."
+            particle = len(parts) >= 3 and parts[-2].lower() in self.cues.name_particles
             if len(parts) >= 2:
                 first = next((i for i, p in enumerate(parts[1:], 1) if p.islower()), None)
+                if first is None and particle:
+                    first = len(parts) - 2  # "Lotte Van Acker": the surname is "Van Acker"
                 self.add_alias(actor, " ".join(parts[first:]) if first else parts[-1])
-            if len(parts) == 3 and all(p[:1].isupper() for p in parts):
+            if len(parts) == 3 and all(p[:1].isupper() for p in parts) and not particle:
                 self._paternal_alias(actor, parts[1])
         return actor
 

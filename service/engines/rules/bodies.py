@@ -35,8 +35,10 @@ def state_bodies(book: ActorBook, sentence: Sentence, cues: Cues) -> None:
         if token.lower_ in cues.actors.seated:
             for prep in token.rights:
                 if prep.lower_ == "in" and any(
-                    book.capital_state(c.text) for c in prep.children if c.dep_ == "pobj"
-                ):
+                    book.capital_state(doc[c.left_edge.i : c.i + 1].text) or c.ent_type_ == "GPE"
+                    for c in prep.children
+                    if c.dep_ == "pobj"
+                ):  # "the Peruvian embassy in Quito", "... in Puerto Maldonado"
                     last = prep.right_edge.i
         name = doc[first : last + 1].text
         owner = book.find(state.name) or book.find(doc[first].text)

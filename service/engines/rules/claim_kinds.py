@@ -30,6 +30,13 @@ def content_kind(
         for t in (content, *(c for c in content.children if c.dep_ == "acomp"))
     )
     own = _own_side(reading, sentence, subject, claimant)
+    negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in content.children)
+    if (
+        own
+        and content.lower_ in cues.expectations
+        and any(c.dep_ == "dobj" for c in content.children)
+    ):
+        return ClaimKind.appeal  # "told Y that Arvland expected full cooperation"
     if pledged and own:
         conditional = any(
             m.dep_ == "mark" and m.lower_ in cues.conditions
@@ -47,7 +54,6 @@ def content_kind(
         return ClaimKind.commitment
     if any(c.dep_ == "aux" and c.lower_ in cues.appeal_modals for c in content.children):
         return ClaimKind.appeal  # "said the board must resign"
-    negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in content.children)
     modal = any(c.tag_ == "MD" for c in content.children)
     if negated and not (pledged or modal) and own and subject.dep_ == "nsubj":
         return ClaimKind.denial  # "said its troops had never entered the zone"

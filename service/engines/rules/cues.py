@@ -84,6 +84,7 @@ class ClaimCues:
     acceptance: frozenset[str]
     refusals: frozenset[str]
     harm_acts: frozenset[str]
+    expectations: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
