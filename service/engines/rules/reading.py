@@ -171,13 +171,13 @@ class Reading:
             return actor
         if head in cues.definites:
             # "the union": the last union named before it, else the one the word usually means
-            named = [a for n in cues.definites[head] if (a := book.find(n)) is not None]
+            usual = [a for n in cues.definites[head] if (a := book.find(n)) is not None]
             at = sentence.start(token)
             for actor in reversed([m.actor for m in book.mentions() if m.start < at]):
-                if actor in named or head in actor.name.lower().split():
+                if actor in usual or head in actor.name.lower().split():
                     return actor
-            if named:
-                return named[0]
+            if usual:
+                return usual[0]
         if mentions and token.tag_ not in {"NN", "NNS"}:
             return min(
                 mentions, key=lambda m: (kind_of(m.actor.kind), abs(m.start - head_at))
