@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -88,6 +89,10 @@ class ActorBook:
         self._capital_of = cues.capital_of
         self.state_words = {m.group() for m in cues.state_pattern.finditer(article.text)}
         self._mentions: list[Mention] | None = None
+        # Where each form stands, searched once: the mentions are rebuilt whenever a form is
+        # added, and most of the forms are the same as the last time.
+        self._hits: dict[str, list[tuple[int, int]]] = {}
+        self._ends: list[int] = []
         self._issued = 0
 
     # ------------------------------------------------------------------ building
@@ -220,8 +225,12 @@ class ActorBook:
             found: list[Mention] = []
             for actor in self.actors:
                 for form in actor.forms():
-                    for start, end in self.article.find_all(form, loose=True, whole_words=True):
-                        found.append(Mention(start, end, actor))
+                    hits = self._hits.get(form)
+                    if hits is None:
+                        hits = self._hits[form] = list(
+                            self.article.find_all(form, loose=True, whole_words=True)
+                        )
+                    found += [Mention(start, end, actor) for start, end in hits]
             found.sort(key=lambda m: (m.start, -(m.end - m.start)))
             kept: list[Mention] = []
             for mention in found:
@@ -229,15 +238,18 @@ class ActorBook:
                     continue
                 kept.append(mention)
             self._mentions = kept
+            self._ends = [m.end for m in kept]
         return self._mentions
 
     def within(self, start: int, end: int) -> Iterator[Mention]:
         """Mentions inside a character range."""
-        for mention in self.mentions():
+        mentions = self.mentions()
+        # The mentions do not overlap, so their ends grow with their starts: skip to the first
+        # that ends after `start`.
+        for mention in mentions[bisect.bisect_right(self._ends, start) :]:
             if mention.start >= end:
                 break
-            if mention.end > start:
-                yield mention
+            yield mention
 
     def by_role(
         self,
