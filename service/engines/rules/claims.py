@@ -236,9 +236,10 @@ class ClaimFinder:
             return None
         lo, hi = reading.article.sentence(sentence.number)
         text = reading.article.text[lo:hi]
-        content = [t for t in anchor.subtree if t.dep_ not in {"nsubj", "nsubjpass"}]
-        span_lo = min(sentence.start(t) for t in anchor.subtree) - lo
-        span_hi = max(sentence.end(t) for t in anchor.subtree) - lo
+        tree = list(anchor.subtree)  # spaCy walks a subtree recursively on every pass
+        content = [t for t in tree if t.dep_ not in {"nsubj", "nsubjpass"}]
+        span_lo = min(sentence.start(t) for t in tree) - lo
+        span_hi = max(sentence.end(t) for t in tree) - lo
         quote = None
         for match in _QUOTE.finditer(text):
             inside = span_lo - 2 <= match.start() and match.end() <= span_hi + 2
