@@ -11,6 +11,7 @@ from schemas.article import SegmentedArticle
 from schemas.extraction import ActorDraft, CallDraft, ClaimDraft, Extraction
 from service.pipeline.checks import Review, grounded_form
 from service.pipeline.dates import find_dates
+from service.pipeline.draft_copy import deep_copy
 from service.pipeline.engine import ItemRef
 
 _NOT_NAMED = {
@@ -21,7 +22,7 @@ _NOT_NAMED = {
 
 def autofix(checked: Review, article: SegmentedArticle) -> Extraction:
     """A copy of the checked draft with what the service can fix fixed."""
-    draft = checked.draft.model_copy(deep=True)
+    draft = deep_copy(checked.draft)
     actors = {a.id: a for a in draft.actors}
     forms = {form for a in draft.actors for form in a.surface_forms()}
     for ref in checked.errors:

@@ -23,6 +23,7 @@ from schemas.extraction import (
     strip_outer_quotes,
 )
 from service.pipeline.dates import find_dates, resolve
+from service.pipeline.draft_copy import deep_copy
 from service.pipeline.engine import ItemRef
 
 _WORD = re.compile(r"[^\W_]+")
@@ -62,7 +63,7 @@ def review(
     may use; `shown`, the only sentences it may cite); a normalised copy and the errors."""
     names = _NameCheck(article, title)
     visible = frozenset(shown) if shown is not None else None
-    result = Review(draft=draft.model_copy(deep=True))
+    result = Review(draft=deep_copy(draft))
     out = result.draft
     actors = [_actor(actor, article, result) for actor in out.actors]
     out.actors, renamed = _merge_same_entities(actors, result)
@@ -177,14 +178,15 @@ def _merge_same_entities(
     is merged into the fuller actor (the other form becomes an alias)."""
     kept: list[ActorDraft] = []
     renamed: dict[str, str] = {}
+    # The folded name and forms of each kept actor, folded once rather than once a comparison.
+    folded: list[tuple[str, set[str]]] = []
     for actor in actors:
         name = fold(actor.name, loose=True).text
         forms = {fold(f, loose=True).text for f in actor.surface_forms()}
         same = [
             other
-            for other in kept
-            if name in {fold(f, loose=True).text for f in other.surface_forms()}
-            or fold(other.name, loose=True).text in forms
+            for other, (other_name, other_forms) in zip(kept, folded, strict=True)
+            if name in other_forms or other_name in forms
         ]
         if not same and actor.kind == "person" and len(name.split()) == 1:
             same = [o for o in kept if o.kind == "person" and _last_word(o.name) == name]
@@ -206,9 +208,11 @@ def _merge_same_entities(
                 ),
             )
             kept.append(actor)
+            folded.append((name, forms))
             continue
         if not same:
             kept.append(actor)
+            folded.append((name, forms))
             continue
         other = same[0]
         fuller, lesser = (
@@ -221,7 +225,12 @@ def _merge_same_entities(
                 "affiliation": fuller.affiliation or lesser.affiliation,
             }
         )
-        kept[kept.index(other)] = merged
+        at = kept.index(other)
+        kept[at] = merged
+        folded[at] = (
+            fold(merged.name, loose=True).text,
+            {fold(f, loose=True).text for f in merged.surface_forms()},
+        )
         renamed[lesser.id] = fuller.id
         for old, new in list(renamed.items()):
             if new == lesser.id:

@@ -16,6 +16,7 @@ from schemas.extraction import ActorDraft, CallDraft, ClaimDraft, Extraction
 from service.errors import UpstreamError
 from service.pipeline.autofix import autofix
 from service.pipeline.checks import Issue, Review, grounded_form, review
+from service.pipeline.draft_copy import deep_copy
 from service.pipeline.engine import (
     Deadline,
     Engine,
@@ -135,7 +136,7 @@ def _reason(issues: list[Issue]) -> str:
 def _apply(checked: Review, answer: Extraction, withdrawn: dict[ItemRef, str]) -> Extraction:
     """The checked draft with each failed item replaced by its repair; an item the repair
     leaves out is withdrawn, and so is every item that needs a withdrawn actor."""
-    draft = checked.draft.model_copy(deep=True)
+    draft = deep_copy(checked.draft)
     actors = {a.id: a for a in answer.actors}
     calls = {c.id: c for c in answer.calls}
     claims = {k.id: k for k in answer.claims}
@@ -213,7 +214,7 @@ def _set_aside(
     """The draft without its invalid items, and the list of what was set aside and why."""
     if not checked.errors and not withdrawn and checked.draft.summary.strip():
         return checked.draft, []
-    draft = checked.draft.model_copy(deep=True)
+    draft = deep_copy(checked.draft)
     out = dict(withdrawn)
     bad_actors = {ref.ref for ref in checked.errors if ref.kind == "actor"}
     for ref in checked.errors:
