@@ -228,3 +228,21 @@ def test_when_every_chunk_fails_the_request_fails(llm: respx.MockRouter) -> None
     body = response.get_json()
     assert body["type"] == "urn:readout:problem:model-output-invalid"
     assert body["attempts"] == 12
+
+
+def test_an_article_that_fits_one_chunk_is_counted_once_not_sentence_by_sentence() -> None:
+    segmented = Segmenter().segment(TEXT)
+    counter = TokenCounter("gpt-4o-mini")
+    counted: list[str] = []
+
+    def count(text: str) -> int:
+        counted.append(text)
+        return counter.count(text)
+
+    whole = counter.count(TEXT)
+    assert whole > len(TEXT.encode()) // 8  # long enough that bytes alone cannot settle it
+    assert len(plan(segmented, count, whole + 5)) == 1
+    assert counted == [TEXT]
+    counted.clear()
+    assert len(plan(segmented, count, CHUNK_TOKENS)) == 4
+    assert len(counted) == 1 + len(segmented.sentences)  # the whole, then each sentence

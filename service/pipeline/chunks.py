@@ -66,6 +66,10 @@ def plan(article: SegmentedArticle, count: Callable[[str], int], limit: int) -> 
     # A token is at least one byte: a text of at most `limit` bytes is one chunk, uncounted.
     if len(article.text) <= limit // 4 or len(article.text.encode("utf-8")) <= limit:
         return [Chunk(1, every, every)]
+    # One count of the whole text settles most articles; sentence by sentence costs half as much
+    # again (an encoder call each), so sentences are counted only when the article is split.
+    if count(article.text) <= limit:
+        return [Chunk(1, every, every)]
     sizes = [count(article.text[s:e]) for s, e in article.sentences]
     if sum(sizes) <= limit:
         return [Chunk(1, every, every)]

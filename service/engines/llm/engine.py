@@ -33,6 +33,7 @@ from service.config import InstructorMode, Settings
 from service.engines.llm.prompt import Prompt
 from service.engines.llm.tokens import TokenCounter
 from service.engines.llm.transport import AnswerEncoded, AnswerTooLarge, bounded_http_client
+from service.engines.llm.walks import install as remember_validator_walks
 from service.errors import (
     DeadlineExceeded,
     InvalidRequest,
@@ -192,6 +193,7 @@ class LLMEngine:
         # instructor wraps a plain model in a new class on every call, rebuilding its schema
         # each time; wrapped once here, the class and its schema are built once per worker.
         self._response_model = instructor.openai_schema(Extraction)
+        remember_validator_walks()  # instructor's per-call walk of that class, done once
         # The tool (or JSON) schema goes with every request and counts against the budget.
         schema = json.dumps(cast(Any, self._response_model).openai_schema, ensure_ascii=False)
         self._system_tokens = self._counter.count_messages(
