@@ -71,3 +71,23 @@ def test_a_person_met_in_a_place_is_that_person(summariser: Summariser) -> None:
     )
     found = calls(summariser, text)
     assert found and all("Nimal Wickramaratne" in people for people, _ in found)
+
+
+def test_an_envoy_named_after_the_place_they_serve_is_that_person(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Talks\n\nThe United Nations envoy for Cyprus, Ida Holm, met Greek Cypriot leader "
+        "Andreas Petrou and Turkish Cypriot leader Kemal Aydin in the buffer zone on Monday."
+    )
+    assert calls(summariser, text) == [
+        ({"Ida Holm", "Andreas Petrou", "Kemal Aydin"}, "2026-02-09")
+    ]
+
+
+def test_a_pronoun_object_after_two_named_sides_adds_nobody(summariser: Summariser) -> None:
+    text = (
+        "Briefing\n\nTurkish Cypriot leader Kemal Aydin spoke on Sunday. On Tuesday, Ida Holm "
+        "spoke by phone with Turkish Foreign Minister Emre Kaya to brief him on the outcome."
+    )
+    assert calls(summariser, text) == [({"Ida Holm", "Emre Kaya"}, "2026-02-10")]

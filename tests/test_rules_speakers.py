@@ -158,3 +158,11 @@ def test_expecting_something_of_another_side_is_an_appeal(summariser: Summariser
         "Wang Lei on Tuesday. Park told Wang that Seoul expected full cooperation in the case."
     )
     assert claimants(summariser, text) == [("Park Sung-min", "appeal")]
+
+
+def test_a_cleft_naming_who_opened_fire_is_an_accusation(summariser: Summariser) -> None:
+    text = (
+        "Border clash\n\nA spokesman for the Swedish army, Colonel Anna Lindqvist, said it was "
+        "Norwegian troops who had opened fire first."
+    )
+    assert claimants(summariser, text) == [("Anna Lindqvist", "accusation")]

@@ -57,7 +57,8 @@ def content_kind(
     modal = any(c.tag_ == "MD" for c in content.children)
     if negated and not (pledged or modal) and own and subject.dep_ == "nsubj":
         return ClaimKind.denial  # "said its troops had never entered the zone"
-    if not own and not pledged and _harm(content, cues) and _named(reading, sentence, subject):
+    agent, act = _cleft(content, subject, cues)
+    if not own and not pledged and _harm(act, cues) and _named(reading, sentence, agent):
         return ClaimKind.accusation  # "said the Velan navy had rammed a trawler"
     if (
         content.lower_ in cues.copulas
@@ -101,12 +102,26 @@ def _content(verb: Token, cues: ClaimCues) -> Token | None:
     return content
 
 
+def _cleft(content: Token, subject: Token, cues: ClaimCues) -> tuple[Token, Token]:
+    """(who, act) of a reported clause; "it was Velan troops who fired first" -> (troops,
+    fired)."""
+    if subject.lower_ == "it" and content.lower_ in cues.copulas:
+        for attr in content.children:
+            if attr.dep_ == "attr":
+                act = next((r for r in attr.children if r.dep_ == "relcl"), None)
+                if act is not None:
+                    return attr, act
+    return subject, content
+
+
 def _harm(content: Token, cues: ClaimCues) -> bool:
     """Whether a reported clause tells of a hostile act ("had shelled", "was arming")."""
     verbs = (content, *(c for c in content.children if c.dep_ in {"conj", "xcomp"}))
-    return any(v.lower_ in cues.harm_acts for v in verbs) and not any(
-        c.dep_ == "neg" for c in content.children
-    )
+    return any(
+        v.lower_ in cues.harm_acts
+        or any(o.dep_ == "dobj" and o.lower_ in cues.harm_objects for o in v.children)
+        for v in verbs
+    ) and not any(c.dep_ == "neg" for c in content.children)
 
 
 def _named(reading: Reading, sentence: Sentence, subject: Token) -> bool:

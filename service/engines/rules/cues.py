@@ -84,6 +84,7 @@ class ClaimCues:
     acceptance: frozenset[str]
     refusals: frozenset[str]
     harm_acts: frozenset[str]
+    harm_objects: frozenset[str]
     expectations: frozenset[str]
 
 

@@ -116,6 +116,9 @@ class Reading:
             ),
             None,
         )
+        posts = self.cues.actors.officials | self.cues.actors.titles
+        if apposed is None and token.lower_ in posts:
+            apposed = self._apposed_to_object(sentence, token)
         if apposed is not None and token.tag_ in {"NN", "NNS"}:
             return apposed  # "Doru's party, the Alliance for Open Cities": the party
         named = [m for m in mentions if m.actor.kind is ActorKind.person]
@@ -194,6 +197,24 @@ class Reading:
         if create and self._collective(token):
             return book.organisation(phrase.text)  # "police said", "Republicans say"
         return None
+
+    def _apposed_to_object(self, sentence: Sentence, token: Token) -> ActorRecord | None:
+        """The person named after a post's "for"/"of" phrase, the parse hanging the name on
+        that phrase ("the envoy for Arvland, Ida Holm, met ...")."""
+        return next(
+            (
+                a
+                for p in token.children
+                if p.dep_ == "prep" and p.lower_ in {"for", "of", "to"}
+                for o in p.children
+                if o.dep_ == "pobj"
+                for c in o.children
+                if c.dep_ == "appos"
+                and (a := self.resolve(sentence, c, create=False)) is not None
+                and a.kind is ActorKind.person
+            ),
+            None,
+        )
 
     def _collective(self, token: Token) -> bool:
         """A plural or collective speaker that names a body of people: "police", "Republicans"."""

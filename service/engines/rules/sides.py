@@ -88,6 +88,9 @@ class EventSides:
             for t in conjuncts(token)
             if t.i in inside and not _aside(t, self.cues)
         ]
+        if sum(h.tag_ != "PRP" for h in heads) >= 2:
+            # "spoke with X to brief him": "him" is X, already a side
+            heads = [h for h in heads if h.tag_ != "PRP" or h.dep_ in {"nsubj", "nsubjpass"}]
         found = self.participants.people(reading, sentence, heads)
         qualified: dict[str, bool] = {}
         for mention in reading.book.within(sentence.base, sentence.base + len(sentence.text)):
