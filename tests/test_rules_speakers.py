@@ -166,3 +166,31 @@ def test_a_cleft_naming_who_opened_fire_is_an_accusation(summariser: Summariser)
         "Norwegian troops who had opened fire first."
     )
     assert claimants(summariser, text) == [("Anna Lindqvist", "accusation")]
+
+
+def test_a_quote_a_colon_introduces_is_its_speaker_s_claim(summariser: Summariser) -> None:
+    text = (
+        "Dock strike\n\nPort operator chief Hendrik Maes met the union on Monday. Maes put it "
+        'bluntly: "Every day of this strike costs the port millions." Union leader Olav '
+        'Lind\'s answer was blunt: "We will not accept a deal imposed from outside."'
+    )
+    assert claimants(summariser, text) == [("Hendrik Maes", "assertion"), ("Olav Lind", "denial")]
+
+
+def test_a_report_said_after_its_content_is_read_for_its_kind(summariser: Summariser) -> None:
+    text = (
+        "Licence row\n\nNorway will revoke the licence of Fjord Metals unless the company pays "
+        "the royalties by July, Norwegian Trade Minister Kari Lunde said on Wednesday."
+    )
+    assert claimants(summariser, text) == [("Kari Lunde", "threat")]
+
+
+def test_the_speaker_s_own_city_makes_a_threat_and_a_plan_is_no_assessment(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Water main\n\nMayor Ellen Brooks said the city would end its contract with Harlan "
+        "Pipes unless the leaks were repaired. Her deputy Tom Hale said the two sides were due "
+        "to meet on Friday."
+    )
+    assert claimants(summariser, text) == [("Ellen Brooks", "threat"), ("Tom Hale", "assertion")]

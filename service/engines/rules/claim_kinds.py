@@ -18,8 +18,14 @@ def content_kind(
     conditional: "if the attacks continue"); the speaker's side "never" did it -> denial;
     someone else did harm -> accusation; a thing that "was" some quality -> assessment."""
     content = _content(verb, cues)
-    if content is None:
-        return None
+    return None if content is None else clause_kind(cues, reading, sentence, content, claimant)
+
+
+def clause_kind(
+    cues: ClaimCues, reading: Reading, sentence: Sentence, content: Token, claimant: ActorRecord
+) -> ClaimKind | None:
+    """The kind of what a clause reports (see `content_kind`); "we will not accept ..." in the
+    speaker's own words is a denial."""
     subject = next((c for c in content.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
     if subject is None:
         return None
@@ -29,8 +35,10 @@ def content_kind(
         t.lower_ in cues.commitment_words
         for t in (content, *(c for c in content.children if c.dep_ == "acomp"))
     )
-    own = _own_side(reading, sentence, subject, claimant)
+    own = _own_side(cues, reading, sentence, subject, claimant)
     negated = any(c.dep_ == "neg" or c.lower_ == "never" for c in content.children)
+    if negated and subject.lower_ in {"we", "i"} and content.lower_ in cues.acceptance:
+        return ClaimKind.denial
     if (
         own
         and content.lower_ in cues.expectations
@@ -62,7 +70,10 @@ def content_kind(
         return ClaimKind.accusation  # "said the Velan navy had rammed a trawler"
     if (
         content.lower_ in cues.copulas
-        and any(c.dep_ == "acomp" and c.tag_ == "JJ" for c in content.children)
+        and any(
+            c.dep_ == "acomp" and c.tag_ == "JJ" and c.lower_ not in cues.not_qualities
+            for c in content.children
+        )
         and subject.tag_ in {"NN", "NNS"}
     ):
         return ClaimKind.assessment
@@ -74,6 +85,8 @@ def _content(verb: Token, cues: ClaimCues) -> Token | None:
     content = next((c for c in verb.children if c.dep_ == "ccomp"), None)
     if content is None and verb.lower_ in cues.continuing:
         return None
+    if content is None and verb.dep_ in {"ccomp", "parataxis"} and verb.head.i < verb.i:
+        return verb.head  # "Arvland will act unless ..., the minister said"
     if content is None:
         saying = next(
             (
@@ -132,7 +145,9 @@ def _named(reading: Reading, sentence: Sentence, subject: Token) -> bool:
     return next(iter(reading.book.within(lo, hi)), None) is not None
 
 
-def _own_side(reading: Reading, sentence: Sentence, subject: Token, claimant: ActorRecord) -> bool:
+def _own_side(
+    cues: ClaimCues, reading: Reading, sentence: Sentence, subject: Token, claimant: ActorRecord
+) -> bool:
     """Whether a content clause's subject is the speaker or the speaker's side."""
     if subject.lower_ in {"we", "i"}:
         return True
@@ -140,6 +155,8 @@ def _own_side(reading: Reading, sentence: Sentence, subject: Token, claimant: Ac
         return True  # "the ministry said it would ...": the body itself
     if any(c.dep_ == "poss" and c.lower_ in {"our", "my", "its"} for c in subject.children):
         return True
+    if subject.lower_ in cues.own_bodies and any(c.lower_ == "the" for c in subject.children):
+        return True  # the mayor "said the city would ...": the speaker's own body
     if claimant.kind is ActorKind.person and any(
         c.dep_ == "poss" and c.lower_ in {"his", "her"} for c in subject.children
     ):

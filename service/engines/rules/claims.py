@@ -9,9 +9,10 @@ from spacy.tokens import Token
 
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
 from service.engines.rules.actors import ActorRecord
-from service.engines.rules.claim_kinds import content_kind
+from service.engines.rules.claim_kinds import clause_kind, content_kind
 from service.engines.rules.cues import ClaimCues, EvidenceCues
 from service.engines.rules.evidence import Statuses
+from service.engines.rules.introduced import introduced_quote
 from service.engines.rules.reading import Reading
 from service.engines.rules.sentence import Sentence
 from service.engines.rules.syntax import subjects
@@ -112,7 +113,7 @@ class ClaimFinder:
                 )
             ]
             if not here:
-                here = self._according(reading, sentence)
+                here = self._according(reading, sentence) or self._introduced(reading, sentence)
             for claim in here:
                 reading.remember(sentence, claim.trigger, claim.claimant)
             claims.extend(here)
@@ -159,6 +160,23 @@ class ClaimFinder:
             claim = self._build(reading, sentence, anchor, ClaimKind.assertion, claimant, anchor)
             return [claim] if claim is not None else []
         return []
+
+    def _introduced(self, reading: Reading, sentence: Sentence) -> list[FoundClaim]:
+        """A quote a colon introduces after its speaker ("X was blunt: "...""): X's claim."""
+        found = introduced_quote(reading, sentence)
+        if found is None:
+            return []
+        speaker, root, verb = found
+        kind = (
+            _kind(verb, self.cues)
+            or clause_kind(self.cues, reading, sentence, root, speaker)
+            or ClaimKind.assertion
+        )
+        claim = self._build(reading, sentence, root, kind, speaker, root)
+        if claim is None:
+            return []
+        claim.reacts = _kind(verb, self.cues) is ClaimKind.denial  # not what the quote rejects
+        return [claim]
 
     def _claim(self, reading: Reading, sentence: Sentence, token: Token) -> FoundClaim | None:
         if not token.tag_.startswith("VB"):

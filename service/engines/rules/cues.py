@@ -85,6 +85,8 @@ class ClaimCues:
     refusals: frozenset[str]
     harm_acts: frozenset[str]
     harm_objects: frozenset[str]
+    own_bodies: frozenset[str]
+    not_qualities: frozenset[str]
     expectations: frozenset[str]
 
 
