@@ -116,6 +116,10 @@ def _sentences(text: str) -> list[str]:
             ["The talks ended.", '"We will meet again," the envoy said.'],
         ),
         (
+            "Envoy Ana Ruiz Sr. by video link met them. Dr. Holm left.",
+            ["Envoy Ana Ruiz Sr. by video link met them.", "Dr. Holm left."],
+        ),
+        (
             "Officials met in Geneva. {{ 7*7 }} and the rest followed.",
             ["Officials met in Geneva.", "{{ 7*7 }} and the rest followed."],
         ),

@@ -91,3 +91,23 @@ def test_a_pronoun_object_after_two_named_sides_adds_nobody(summariser: Summaris
         "spoke by phone with Turkish Foreign Minister Emre Kaya to brief him on the outcome."
     )
     assert calls(summariser, text) == [({"Ida Holm", "Emre Kaya"}, "2026-02-10")]
+
+
+def test_a_meeting_told_with_a_month_only_is_not_the_dated_call(summariser: Summariser) -> None:
+    text = (
+        "Ties\n\nAustralian Defence Minister Callum Reardon spoke on Monday with Philippine "
+        "Defense Secretary Ramon Villa. Reardon and Villa last met in person in Manila in "
+        "November, when they signed an agreement."
+    )
+    assert calls(summariser, text) == [
+        ({"Callum Reardon", "Ramon Villa"}, "2026-02-09"),
+        ({"Callum Reardon", "Ramon Villa"}, None),
+    ]
+
+
+def test_a_name_ending_in_an_abbreviation_keeps_its_sentence(summariser: Summariser) -> None:
+    text = (
+        "Ties\n\nAustralian Defence Minister Callum Reardon spoke with Philippine Defense "
+        "Secretary Ramon Villa Sr. by video link on Tuesday."
+    )
+    assert calls(summariser, text) == [({"Callum Reardon", "Ramon Villa Sr."}, "2026-02-10")]

@@ -194,3 +194,11 @@ def test_the_speaker_s_own_city_makes_a_threat_and_a_plan_is_no_assessment(
         "to meet on Friday."
     )
     assert claimants(summariser, text) == [("Ellen Brooks", "threat"), ("Tom Hale", "assertion")]
+
+
+def test_a_minister_of_the_dateline_s_state_threatens_for_it(summariser: Summariser) -> None:
+    text = (
+        "Border\n\nOSLO, Feb 11 (Wire) - Interior Minister Kari Lunde said Norway was prepared "
+        "to close two crossings unless joint patrols began within a month."
+    )
+    assert claimants(summariser, text) == [("Kari Lunde", "threat")]

@@ -22,6 +22,9 @@ _BLOCK = re.compile(r"[^\n]+")
 _OPENING = frozenset("\"'\u201c\u2018\u201e\u00ab\u2039([{")
 # Template-like text is never cut: "{{ 7*7 }}", "{% if x %}" (bounded, so matching stays linear).
 _TEMPLATE = re.compile(r"\{\{[^\n]{0,200}?\}\}|\{%[^\n]{0,200}?%\}")
+# Abbreviations after which a lower-case word goes on the same sentence ("Ana Ruiz Sr. by
+# video link", "Gen. de Villiers").
+_ABBREVIATION = re.compile(r"\b(?:Sr|Jr|Dr|Mr|Mrs|Ms|St|Gen|Lt|Col|Capt|Sgt|Gov|Sen|Rep|Prof)\.$")
 # A block longer than this is split before tokenising so no single Doc grows unbounded.
 _MAX_BLOCK = 20_000
 
@@ -69,9 +72,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def mend(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Move opening punctuation to the sentence it opens; join sentences cut inside a template."""
+    """Move opening punctuation to the sentence it opens; join sentences cut after an
+    abbreviation or inside a template."""
     mended: list[tuple[int, int]] = []
     for start, end in sentences:
+        if (
+            mended
+            and text[start].islower()
+            and _ABBREVIATION.search(text, mended[-1][0], mended[-1][1])
+            and "\n" not in text[mended[-1][1] : start]
+        ):
+            mended[-1] = (mended[-1][0], end)
+            continue
         if mended:
             before_start, before_end = mended[-1]
             cut = _opening_tail(text, before_start, before_end)

@@ -65,6 +65,10 @@ class CallBuilder:
                 self.dates.days_apart(sentence, anchor, call)
             if call.date is None:
                 self.dates.previous(reading, sentence, call)
+            if call.date is None and call.date_text is None:
+                # "last met in Lima in March": a time that is no day, kept apart from dated calls
+                spoken = [t.text for t in tokens if t.ent_type_ == "DATE"]
+                call.date_text = " ".join(spoken) or None
             published = reading.article.published_at
             if call.date is not None and published is not None and call.date > published:
                 continue

@@ -89,6 +89,8 @@ def merge(calls: list[FoundCall]) -> list[FoundCall]:
                 for m in merged
                 if _same_sides(call, m)
                 and (m.date is None or call.date is None or m.date == call.date)
+                and not _other_time(call, m)
+                and not _other_time(m, call)
             ),
             None,
         ) or next((m for m in reversed(merged) if _restates(call, m)), None)
@@ -107,6 +109,11 @@ def merge(calls: list[FoundCall]) -> list[FoundCall]:
         if twin.medium is Medium.unknown:
             twin.medium = call.medium
     return merged
+
+
+def _other_time(call: FoundCall, dated: FoundCall) -> bool:
+    """A call told with a time that is no day ("in March") is not a call dated to a day."""
+    return call.date is None and call.date_text is not None and dated.date is not None
 
 
 def _restates(call: FoundCall, earlier: FoundCall) -> bool:

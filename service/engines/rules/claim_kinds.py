@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Token
 
 from schemas.contract import ActorKind, ClaimKind
@@ -9,6 +11,11 @@ from service.engines.rules.actors import ActorRecord
 from service.engines.rules.cues import ClaimCues
 from service.engines.rules.reading import Reading
 from service.engines.rules.sentence import Sentence
+
+# The city of a dateline ("SARVIK, May 2 (Agency) - ").
+_DATELINE_CITY = re.compile(
+    r"([A-Z\u00c0-\u017f][A-Z\u00c0-\u017f .'\u2019-]*?)(?:,| \(| [-\u2013\u2014])"
+)
 
 
 def content_kind(
@@ -45,6 +52,8 @@ def clause_kind(
         and any(c.dep_ == "dobj" for c in content.children)
     ):
         return ClaimKind.appeal  # "told Y that Arvland expected full cooperation"
+    if pledged and not own:
+        own = _home_side(reading, sentence, subject, claimant)
     if pledged and own:
         conditional = any(
             m.dep_ == "mark" and m.lower_ in cues.conditions
@@ -167,3 +176,18 @@ def _own_side(
     return actor is claimant or (
         claimant.affiliation is not None and claimant.affiliation in actor.forms()
     )
+
+
+def _home_side(reading: Reading, sentence: Sentence, subject: Token, claimant: ActorRecord) -> bool:
+    """Whether a state subject is the home of a minister the article gives no state: the
+    state whose capital heads the dateline ("SARVIK, May 2 - Interior Minister X said Arvland
+    would ...")."""
+    if claimant.affiliation is not None or not claimant.role or not reading.article.sentences:
+        return False
+    actor = reading.resolve(sentence, subject, create=False)
+    if actor is None or actor.kind is not ActorKind.state:
+        return False
+    start, end = reading.article.sentences[1 if reading.headline else 0]
+    match = _DATELINE_CITY.match(reading.article.text, start, end)
+    state = reading.book.capital_state(match.group(1).title()) if match else None
+    return state is not None and state.name in actor.forms()
