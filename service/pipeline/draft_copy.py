@@ -36,7 +36,7 @@ def _copied(value: Any) -> Any:
     if isinstance(value, _IMMUTABLE):
         return value
     if isinstance(value, list):
-        return [_copied(item) for item in value]
+        return [item if isinstance(item, _IMMUTABLE) else _copied(item) for item in value]
     if isinstance(value, BaseModel):
         return deep_copy(value)
     return copy.deepcopy(value)

@@ -77,10 +77,12 @@ class RulesEngine:
             for (article, _), firsts in zip(items, starts, strict=True)
             for start, (_, end) in zip(firsts, article.sentences, strict=True)
         ]
-        docs = iter(self._nlp.pipe(texts, batch_size=256))
+        parsed = zip(self._nlp.pipe(texts, batch_size=256), texts, strict=True)
         results: list[EngineResult] = []
         for (article, request), firsts in zip(items, starts, strict=True):
-            sentences = [Sentence(n, start, next(docs)) for n, start in enumerate(firsts, start=1)]
+            sentences = [
+                Sentence(n, start, *next(parsed)) for n, start in enumerate(firsts, start=1)
+            ]
             results.append(self._extract(article, request, sentences))
         return results
 

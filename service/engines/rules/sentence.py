@@ -12,20 +12,20 @@ from spacy.tokens import Doc, Span, Token
 class Sentence:
     """A numbered sentence of the article and its parse.
 
-    `tokens`, `text` and `ents` are read once here: every pass over `doc` (and `doc.text`,
-    `doc.ents`) builds new Python objects, and the finders pass over each sentence many times.
+    `tokens` and `ents` are read once here (and `text` is given): every pass over `doc` (and
+    `doc.text`, `doc.ents`) builds new Python objects, and the finders pass over each sentence
+    many times.
     """
 
     number: int
     base: int
     doc: Doc
+    text: str = field(repr=False, compare=False)  # the text parsed, `doc.text` without a pass
     tokens: list[Token] = field(init=False, repr=False, compare=False)
-    text: str = field(init=False, repr=False, compare=False)
     ents: Sequence[Span] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tokens = list(self.doc)
-        self.text = "".join(t.text_with_ws for t in self.tokens)
         self.ents = self.doc.ents
 
     def start(self, token: Token) -> int:
