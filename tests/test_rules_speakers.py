@@ -202,3 +202,28 @@ def test_a_minister_of_the_dateline_s_state_threatens_for_it(summariser: Summari
         "to close two crossings unless joint patrols began within a month."
     )
     assert claimants(summariser, text) == [("Kari Lunde", "threat")]
+
+
+def test_praise_relayed_by_the_speaker_s_ministry_is_the_speaker_s(summariser: Summariser) -> None:
+    text = (
+        "Mediation\n\nNorwegian Foreign Minister Kari Lunde phoned her Swedish counterpart on "
+        "Tuesday and praised Sweden's patient mediation, her ministry said."
+    )
+    assert claimants(summariser, text) == [("Kari Lunde", "assessment")]
+
+
+def test_a_participle_on_a_call_reports_the_caller_s_statement(summariser: Summariser) -> None:
+    text = (
+        "Deconfliction\n\nNATO Secretary-General Anders Holm spoke separately with the Greek and "
+        "Turkish foreign ministers on Monday, urging both to use the hotline, his spokeswoman "
+        "said."
+    )
+    assert claimants(summariser, text) == [("Anders Holm", "appeal")]
+
+
+def test_a_participle_on_a_speech_verb_adds_no_second_claim(summariser: Summariser) -> None:
+    text = (
+        "Oil\n\nNorwegian Foreign Minister Kari Lunde called on governments to stop buying the "
+        "oil, saying the price cap was being evaded."
+    )
+    assert claimants(summariser, text) == [("Kari Lunde", "appeal")]

@@ -64,6 +64,12 @@ def _explained(child: Token, cues: ClaimCues) -> bool:
     return child.dep_ == "advcl" and child.tag_ == "VBG" and child.lower_ in cues.continuing
 
 
+def _nesting(inner: Token) -> set[str]:
+    """Relations a claim climbs to the report that relays it; a participle's claim also
+    climbs its adverbial clause ("X spoke with Y, urging ..., his spokeswoman said")."""
+    return _NESTING | {"advcl"} if inner.tag_ == "VBG" and inner.dep_ == "advcl" else _NESTING
+
+
 def _descends(inner: Token, outer: Token, through: set[str]) -> bool:
     """Whether `inner` stands in a clause under `outer`, climbing only `through` relations."""
     current = inner
@@ -105,7 +111,7 @@ class ClaimFinder:
                 if not any(
                     o is not c
                     and (
-                        _descends(o.trigger, c.trigger, _NESTING)
+                        _descends(o.trigger, c.trigger, _nesting(o.trigger))
                         if o.claimant is not c.claimant
                         else _descends(o.trigger, c.trigger, _REPORTED)
                     )
@@ -189,6 +195,19 @@ class ClaimFinder:
                 return None
             claimant = reading.resolve(sentence, passive[0])
             return self._build(reading, sentence, saying, ClaimKind.assertion, claimant, token)
+        if (
+            token.tag_ == "VBG"
+            and token.dep_ == "advcl"
+            and token.head.lower_ in cues.statements
+            and _kind(token.head, cues) is None  # "called on X to ..., saying": one claim
+        ):
+            kind = cues.participles.get(token.lower_)
+            heads = subjects(token.head)
+            if kind is None or not heads:
+                return None
+            # "X spoke with Y on Monday, urging both to ...": X's claim
+            claimant = reading.resolve(sentence, heads[0])
+            return self._build(reading, sentence, token, kind, claimant, token)
         kind = _kind(token, cues)
         if kind is None:
             return None

@@ -68,6 +68,8 @@ class ClaimCues:
 
     verbs: dict[str, ClaimKind]
     phrases: dict[tuple[str, str], ClaimKind]
+    participles: dict[str, ClaimKind]
+    statements: frozenset[str]
     continuing: frozenset[str]
     quoted: frozenset[str]
     commitment_modals: frozenset[str]
@@ -200,10 +202,11 @@ def load_cues() -> Cues:
         claims=ClaimCues(
             verbs={verb: ClaimKind(kind) for verb, kind in claims["verbs"].items()},
             phrases={_pair(phrase): ClaimKind(kind) for phrase, kind in claims["phrases"].items()},
+            participles={verb: ClaimKind(kind) for verb, kind in claims["participles"].items()},
             **{
                 key: _words(claims["settings"], key)
                 for key in ClaimCues.__slots__
-                if key not in {"verbs", "phrases"}
+                if key not in {"verbs", "phrases", "participles"}
             },
         ),
         evidence=EvidenceCues(
