@@ -227,3 +227,15 @@ def test_a_participle_on_a_speech_verb_adds_no_second_claim(summariser: Summaris
         "oil, saying the price cap was being evaded."
     )
     assert claimants(summariser, text) == [("Kari Lunde", "appeal")]
+
+
+def test_a_company_s_short_name_is_the_company(summariser: Summariser) -> None:
+    text = (
+        "Royalties\n\nNorway will fine Fjordvik Copper Holdings on Monday. Fjordvik, which is "
+        "owned by a Swedish group, has refused to pay the fine, saying the sum was counted "
+        "twice."
+    )
+    body = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
+    names = [a.name for a in body.actors]
+    assert "Fjordvik Copper Holdings" in names and "Fjordvik" not in names
+    assert claimants(summariser, text) == [("Fjordvik Copper Holdings", "denial")]

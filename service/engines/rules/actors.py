@@ -194,13 +194,13 @@ class ActorBook:
             acronym = initials(name)
             owner = self.find(acronym) if len(acronym) >= 2 else None
             if owner is not None and owner is not actor and len(name.split()) >= 2:
-                self._absorb(actor, owner)
+                self.absorb(actor, owner)
             elif len(acronym) >= 2 and len(name.split()) >= 2 and self.appears(acronym):
                 self.add_alias(actor, acronym)
         return actor
 
-    def _absorb(self, actor: ActorRecord, other: ActorRecord) -> None:
-        """Merge `other` (an acronym found first) into `actor`."""
+    def absorb(self, actor: ActorRecord, other: ActorRecord) -> None:
+        """Merge `other` (an acronym or a short name found apart) into `actor`."""
         self.actors.remove(other)
         for form in other.forms():
             self._by_form.pop(key(form), None)

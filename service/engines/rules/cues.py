@@ -124,6 +124,7 @@ class ActorCues:
     institutions: frozenset[str]
     state_bodies: frozenset[str]
     outlets: frozenset[str]
+    generic_starts: frozenset[str]
     titles: frozenset[str]
     definites: dict[str, tuple[str, ...]]
     org_words: frozenset[str]
@@ -224,6 +225,7 @@ def load_cues() -> Cues:
             institutions=_words(actors, "institutions"),
             state_bodies=_words(actors, "state_bodies"),
             outlets=_words(actors, "outlets"),
+            generic_starts=_words(actors, "generic_starts"),
             titles=_words(actors, "titles"),
             definites={key: tuple(value) for key, value in actors["definites"].items()},
             org_words=_words(actors["org_words"], "words"),

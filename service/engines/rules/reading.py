@@ -19,6 +19,7 @@ from service.engines.rules.collect import Collector
 from service.engines.rules.cues import Cues
 from service.engines.rules.names import described, family_name_first
 from service.engines.rules.sentence import Sentence
+from service.engines.rules.short_names import short_names
 from service.engines.rules.speakers import outlet_named, unnamed_body
 from service.engines.rules.syntax import dependents
 
@@ -51,6 +52,8 @@ class Reading:
         self.book = ActorBook(self.article, self.cues.actors)
         Collector(self.book, self.sentences, self.cues).collect()
         family_name_first(self.book)
+        actors = self.cues.actors
+        short_names(self.book, actors.generic_starts | actors.org_words | actors.titles)
 
     # --------------------------------------------------------------- resolution
 
