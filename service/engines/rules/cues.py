@@ -160,12 +160,34 @@ class ActorCues:
         # The lookahead on first letters lets most positions fail at once instead of trying
         # every name there: 100,000 characters took over a second, holding the interpreter.
         firsts = "".join(sorted({re.escape(f[0]) for f in every}))
-        pattern = re.compile(
-            rf"(?<!\w)(?=[{firsts}])(?:" + "|".join(map(re.escape, every)) + r")(?!\w)"
-        )
+        pattern = re.compile(rf"(?<!\w)(?=[{firsts}])(?:{_trie(every)})(?!\w)")
         object.__setattr__(self, "state_of_form", forms)
         object.__setattr__(self, "capital_of", capitals)
         object.__setattr__(self, "state_pattern", pattern)
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of `words` as a regular expression built on their shared prefixes.
+
+    It matches what the plain alternation "|".join(longest first) matches: at each character
+    only one branch can go on, and each optional tail is tried before stopping short. A plain
+    alternation of a few hundred names tries each of them at every candidate position.
+    """
+    root: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict[str, dict[str, Any]]) -> str:
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(root)
 
 
 @dataclass(frozen=True, slots=True)
