@@ -18,6 +18,8 @@ import httpx
 import openai
 from openai import DefaultHttpxClient
 
+from service.engines.llm.pool import cheap_pool_bookkeeping
+
 # The smallest wait a socket operation gets once the deadline has passed: it then fails at
 # once unless its bytes are already there, and the body reader stops at the next chunk.
 _AFTER_DEADLINE = 0.001
@@ -126,4 +128,5 @@ class _ClosingClient(DefaultHttpxClient):
 def bounded_http_client(max_bytes: int, timeout: float) -> httpx.Client:
     """The OpenAI SDK's default HTTP client (its pool limits too), on the bounded transport."""
     inner = httpx.HTTPTransport(limits=_POOL)
+    cheap_pool_bookkeeping(inner)
     return _ClosingClient(transport=BoundedTransport(inner, max_bytes), timeout=timeout)
