@@ -111,3 +111,14 @@ def test_a_name_ending_in_an_abbreviation_keeps_its_sentence(summariser: Summari
         "Secretary Ramon Villa Sr. by video link on Tuesday."
     )
     assert calls(summariser, text) == [({"Callum Reardon", "Ramon Villa Sr."}, "2026-02-10")]
+
+
+def test_names_the_tagger_cut_are_completed(summariser: Summariser) -> None:
+    text = (
+        "Talks\n\nChief government negotiator Ana Lucía Tolosa met rebel commander Tomás "
+        "Ibarra in Havana on Monday. His lawyer, Beatriz Ferrer, spoke with Tolosa on "
+        "Tuesday."
+    )
+    found = calls(summariser, text)
+    assert ({"Ana Lucía Tolosa", "Tomás Ibarra"}, "2026-02-09") in found
+    assert ({"Beatriz Ferrer", "Ana Lucía Tolosa"}, "2026-02-10") in found

@@ -239,3 +239,23 @@ def test_a_company_s_short_name_is_the_company(summariser: Summariser) -> None:
     names = [a.name for a in body.actors]
     assert "Fjordvik Copper Holdings" in names and "Fjordvik" not in names
     assert claimants(summariser, text) == [("Fjordvik Copper Holdings", "denial")]
+
+
+def test_a_body_named_shorter_later_is_the_same_body(summariser: Summariser) -> None:
+    text = (
+        "Tender\n\nProsecutors said only one bidder, Fjordvik Trading SA, could qualify. "
+        "Fjordvik Trading said in a statement that it had won the contract fairly and that none "
+        "of its owners had ties to any official."
+    )
+    assert claimants(summariser, text)[-1] == ("Fjordvik Trading SA", "denial")
+
+
+def test_neither_account_verified_leaves_both_claims_unverified(summariser: Summariser) -> None:
+    text = (
+        "Road row\n\nNorwegian Foreign Minister Kari Lunde accused Swedish troops of building "
+        "the road inside Norway.\n\nSwedish Foreign Minister Nils Ekdahl rejected the "
+        "accusation, saying the road lay in Sweden. Neither account could be independently "
+        "verified."
+    )
+    body = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
+    assert [k.evidence_status for k in body.claims] == ["unverified", "unverified"]

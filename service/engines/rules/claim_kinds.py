@@ -74,6 +74,8 @@ def clause_kind(
     modal = any(c.tag_ == "MD" for c in content.children)
     if negated and not (pledged or modal) and own and subject.dep_ == "nsubj":
         return ClaimKind.denial  # "said its troops had never entered the zone"
+    if not pledged and any(_none_of_ours(c, cues) for c in (content, *content.conjuncts)):
+        return ClaimKind.denial  # "said ... and that none of its officers had taken part"
     agent, act = _cleft(content, subject, cues)
     if not own and not pledged and _harm(act, cues) and _named(reading, sentence, agent):
         return ClaimKind.accusation  # "said the Velan navy had rammed a trawler"
@@ -122,6 +124,16 @@ def _content(verb: Token, cues: ClaimCues) -> Token | None:
             None,
         )
     return content
+
+
+def _none_of_ours(clause: Token, cues: ClaimCues) -> bool:
+    """A clause whose subject is "none of its/our ..." ("none of its staff had known")."""
+    subject = next((c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return (
+        subject is not None
+        and subject.lower_ in cues.negative_subjects
+        and any(t.lower_ in {"its", "our", "my"} for t in subject.subtree)
+    )
 
 
 def _cleft(content: Token, subject: Token, cues: ClaimCues) -> tuple[Token, Token]:

@@ -89,6 +89,7 @@ class ClaimCues:
     harm_objects: frozenset[str]
     own_bodies: frozenset[str]
     not_qualities: frozenset[str]
+    negative_subjects: frozenset[str]
     expectations: frozenset[str]
 
 

@@ -124,7 +124,15 @@ class Statuses:
                             self._set(claim, status, None)
                         return
         previous = [c for c in claims if sentence.number - 2 <= c.sentence < sentence.number]
-        if previous:
+        verb = cue
+        while not verb.tag_.startswith("VB") and verb.head.i != verb.i:
+            verb = verb.head
+        heads = subjects(verb) + [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if any(d.lower_ in {"neither", "both"} for h in heads for d in h.children):
+            # "Neither account could be verified": the last two claims, each side's
+            for claim in previous[-2:]:
+                self._set(claim, status, None)
+        elif previous:
             self._set(previous[-1], status, None)
 
 

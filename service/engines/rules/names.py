@@ -150,7 +150,7 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         end < len(doc)
         and doc[end].tag_ == "NNP"
         and doc[end].text[:1].isupper()
-        and doc[end].ent_type_ in {"", "PERSON", "ORG"}
+        and doc[end].ent_type_ in {"", "PERSON", "ORG", "GPE"}
         and book.state_of(doc[end].text) is None
         and book.capital_state(doc[end].text) is None
     ):
@@ -175,8 +175,10 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and doc[start - 1].lower_ not in titles
         and doc[start - 1].whitespace_
         and book.state_of(doc[start - 1].text) is None
-        and doc[start - 2].lower_ in titles
-        and doc[start - 2].text[:1].isupper()
+        and (
+            (doc[start - 2].lower_ in titles and doc[start - 2].text[:1].isupper())
+            or doc[start - 2].text == ","  # "His lawyer, Beatriz" + "Lanús"
+        )
     ):
         # "Secretary-General Torben" + "Skovgaard": a first name the tagger left out
         text = doc[start - 1].text_with_ws + text

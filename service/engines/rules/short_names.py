@@ -1,5 +1,5 @@
 """Short names a body goes by after its full name ("Tarvik Mining Holdings" ... "Tarvik
-said"): one actor, not two."""
+said", "Tarvik Mining said"): one actor, not two."""
 
 from __future__ import annotations
 
@@ -8,26 +8,24 @@ from service.engines.rules.actors import ActorBook
 
 
 def short_names(book: ActorBook, generic: frozenset[str]) -> None:
-    """Merge an organisation named by one word into the one organisation whose name starts
-    with that word, unless the word is generic ("National", "Ministry") or starts several."""
+    """Merge an organisation whose name is the start of exactly one longer organisation's
+    name into it, unless its first word is generic ("National", "Ministry"), an acronym or a
+    state's name."""
     bodies = [a for a in book.actors if a.kind is ActorKind.organisation]
-    starts: dict[str, int] = {}
-    for body in bodies:
-        words = body.name.split()
-        if len(words) >= 2:
-            starts[words[0]] = starts.get(words[0], 0) + 1
-    for body in bodies:
-        words = body.name.split()
+    for short in sorted(bodies, key=lambda a: -len(a.name.split())):
+        words = short.name.split()
         first = words[0]
-        if len(words) < 2 or starts[first] > 1 or first.lower() in generic or first.isupper():
+        if first.lower() in generic or first.isupper():
             continue  # "NATO" is a body of its own, not short for "NATO Support Agency"
         if book.state_of(first) is not None or book.capital_state(first) is not None:
             continue
-        short = book.find(first)
-        if (
-            short is not None
-            and short is not body
-            and short.kind is ActorKind.organisation
-            and short.name == first
-        ):
-            book.absorb(body, short)
+        longer = [
+            a
+            for a in book.actors
+            if a.kind is ActorKind.organisation
+            and a is not short
+            and a.name.split()[: len(words)] == words
+            and len(a.name.split()) > len(words)
+        ]
+        if len(longer) == 1:
+            book.absorb(longer[0], short)
