@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from schemas.article import _QUOTES, Folded, fold
+from schemas.article import _QUOTES, _TABLES, Folded, _fold, _mapped, fold
 
 
 def reference_fold(text: str, *, loose: bool) -> Folded:
@@ -95,3 +95,41 @@ def test_fold_expands_casefolds_and_ligatures() -> None:
     folded = fold("Stra\u00dfe \ufb01le", loose=True)
     assert folded.text == "strasse file"
     assert folded.index == (0, 1, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9)
+
+
+@pytest.mark.parametrize("loose", [False, True])
+def test_the_shortcut_and_the_table_fold_alike_on_random_text(loose: bool) -> None:
+    alphabet = (
+        "abcXYZ019 .,;-'\"\t\n\r\u00a0\u2003\u00e9\u00c9\u00e8\u00fc\u00dc\u00f1\u2014\u2013"
+        "\u201c\u201d\u2018\u2019\u00ab\u00bb\u03a3\u03c3\u03c2\u00b5\u0130\u00df\u2026\u00c5\u212b"
+    )
+    rng = random.Random(11)
+    shortcut = 0
+    for _ in range(600):
+        size = rng.randint(0, 200)
+        # Most texts from the common part of the alphabet, so the shortcut is taken often.
+        pool = alphabet if rng.random() < 0.3 else alphabet[:35]
+        text = "".join(rng.choice(pool) for _ in range(size))
+        table = _TABLES[loose]
+        chars = set(text)
+        for char in chars:
+            table[ord(char)]  # fill the table as fold does
+        shortcut += _mapped(text, chars, chars & table.irregular, table) is not None
+        assert _fold(text, loose) == _fold(text, loose, fast=False), repr(text)
+        assert _fold(text, loose) == reference_fold(text, loose=loose), repr(text)
+    assert shortcut > 300
+
+
+@pytest.mark.parametrize("loose", [False, True])
+def test_ordinary_news_text_takes_the_shortcut(loose: bool) -> None:
+    from pathlib import Path
+
+    table = _TABLES[loose]
+    for path in sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if not text.isascii() and any(c in text for c in "\u0130\u00df\u03c2\u00b5"):
+            continue
+        chars = set(text)
+        for char in chars:
+            table[ord(char)]
+        assert _mapped(text, chars, chars & table.irregular, table) is not None, path.name
