@@ -259,3 +259,29 @@ def test_neither_account_verified_leaves_both_claims_unverified(summariser: Summ
     )
     body = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
     assert [k.evidence_status for k in body.claims] == ["unverified", "unverified"]
+
+
+def test_according_to_a_body_s_statement_is_the_body_s_claim(summariser: Summariser) -> None:
+    text = (
+        "Patrols\n\nThe two ministers agreed to bring forward a joint patrol, according to a "
+        "statement from the Norwegian Coastal Administration."
+    )
+    assert [who for who, _ in claimants(summariser, text)] == ["Norwegian Coastal Administration"]
+
+
+def test_a_denial_answers_an_accusation_a_few_paragraphs_back(summariser: Summariser) -> None:
+    text = (
+        "Vote\n\nNorwegian Prime Minister Kari Lunde accused Sweden on Monday of funding the "
+        "opposition.\n\nThe count ended on Sunday night.\n\nTurnout was high.\n\nAccording to "
+        "results published by the Norwegian Electoral Board, her party won 41% of the vote.\n\n"
+        "Opposition leader Nils Berg denied that his party had received any money from abroad."
+    )
+    body = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
+    known = {a.id: a.name for a in body.actors}
+    disputed = {known[k.claimant]: [known[d] for d in k.disputed_by] for k in body.claims}
+    assert disputed["Kari Lunde"] == ["Nils Berg"]
+
+
+def test_welcoming_something_is_an_assessment(summariser: Summariser) -> None:
+    text = "Talks\n\nNorway's foreign ministry said it welcomed the return to the table."
+    assert claimants(summariser, text) == [("Norway's foreign ministry", "assessment")]

@@ -88,6 +88,8 @@ def clause_kind(
         and subject.tag_ in {"NN", "NNS"}
     ):
         return ClaimKind.assessment
+    if content.lower_ in cues.evaluations:
+        return ClaimKind.assessment  # "said it welcomed the return to the table"
     return None
 
 

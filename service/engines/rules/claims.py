@@ -9,6 +9,7 @@ from spacy.tokens import Token
 
 from schemas.contract import ActorKind, ClaimKind, EvidenceStatus
 from service.engines.rules.actors import ActorRecord
+from service.engines.rules.attributions import according
 from service.engines.rules.claim_kinds import clause_kind, content_kind
 from service.engines.rules.cues import ClaimCues, EvidenceCues
 from service.engines.rules.evidence import Statuses
@@ -136,36 +137,12 @@ class ClaimFinder:
 
     def _according(self, reading: Reading, sentence: Sentence) -> list[FoundClaim]:
         """ "..., according to X": X's claim, when no speech verb of the sentence reports it."""
-        for token in sentence.tokens:
-            if token.lower_ not in self.cues.attributions:
-                continue
-            source = next(
-                (
-                    o
-                    for p in token.children
-                    if p.lower_ == "to"
-                    for o in p.children
-                    if o.dep_ == "pobj"
-                ),
-                None,
-            )
-            if source is None:
-                continue
-            claimant = reading.resolve(sentence, source) or next(
-                (
-                    a
-                    for c in source.children
-                    if c.dep_ in {"poss", "compound", "amod", "nmod"}
-                    and (a := reading.resolve(sentence, c, create=False)) is not None
-                ),
-                None,
-            )
-            anchor = token.head
-            while not anchor.tag_.startswith("VB") and anchor.head.i != anchor.i:
-                anchor = anchor.head
-            claim = self._build(reading, sentence, anchor, ClaimKind.assertion, claimant, anchor)
-            return [claim] if claim is not None else []
-        return []
+        found = according(reading, sentence, self.cues)
+        if found is None:
+            return []
+        claimant, anchor = found
+        claim = self._build(reading, sentence, anchor, ClaimKind.assertion, claimant, anchor)
+        return [claim] if claim is not None else []
 
     def _introduced(self, reading: Reading, sentence: Sentence) -> list[FoundClaim]:
         """A quote a colon introduces after its speaker ("X was blunt: "...""): X's claim."""

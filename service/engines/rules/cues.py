@@ -90,6 +90,7 @@ class ClaimCues:
     own_bodies: frozenset[str]
     not_qualities: frozenset[str]
     negative_subjects: frozenset[str]
+    evaluations: frozenset[str]
     expectations: frozenset[str]
 
 

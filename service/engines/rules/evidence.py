@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 _REACTIVE = {EvidenceStatus.disputed, EvidenceStatus.supported}
 _REACH = 3  # sentences back that a denial or confirmation may answer
+_ACCUSATION_REACH = 6  # ... and that a denial may answer an accusation
 _CONTESTABLE = {ClaimKind.assertion, ClaimKind.accusation, ClaimKind.assessment, ClaimKind.warning}
 
 
@@ -78,6 +79,17 @@ class Statuses:
             answered = [o for o in recent if _contestable(o) or _reasoned(o)]
             return answered[-1] if answered else None
         candidates = [o for o in recent if _contestable(o)]
+        accusations = [
+            o
+            for o in claims[: claims.index(claim)]
+            if o.kind is ClaimKind.accusation
+            and not o.reacts
+            and o.claimant is not claim.claimant
+            and o.sentence >= claim.sentence - _ACCUSATION_REACH
+        ]
+        if claim.kind is ClaimKind.denial and accusations:
+            # a denial answers an accusation, also one a few paragraphs back, before any other
+            return accusations[-1]
         if not candidates:
             return None
         stop = self.cues.stopwords
