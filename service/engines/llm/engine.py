@@ -14,7 +14,6 @@ import email.utils
 import json
 import threading
 import time
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
 
@@ -27,10 +26,11 @@ from openai.types.chat import ChatCompletion
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
 from schemas.article import SegmentedArticle
-from schemas.contract import FieldError, SummaryRequest, Usage
+from schemas.contract import FieldError, SummaryRequest
 from schemas.extraction import Extraction
 from service import metrics
 from service.config import InstructorMode, Settings
+from service.engines.llm.meter import Meter, PromptTokens
 from service.engines.llm.prompt import Prompt
 from service.engines.llm.tokens import TokenCounter
 from service.engines.llm.transport import AnswerEncoded, AnswerTooLarge, bounded_http_client
@@ -73,52 +73,6 @@ def build_client(settings: Settings, http_client: httpx.Client | None = None) ->
         max_retries=0,
         http_client=http_client,
     )
-
-
-@dataclass(slots=True)
-class Meter:
-    """Counts model attempts and sums token usage over all of them.
-
-    When the upstream reports no usage, it is estimated with the offline token counter.
-    """
-
-    counter: TokenCounter
-    prompt_tokens: int
-    budget: int = 0
-    base_messages: int = 0
-    attempts: int = 0
-    usage: Usage = field(default_factory=Usage)
-    estimated: bool = False
-
-    def check_budget(self, messages: list[Any]) -> None:
-        """Refuse a re-ask whose prompt (the first one plus what instructor appended) would
-        exceed the input budget."""
-        extra = messages[self.base_messages :]
-        if not self.budget or not extra:
-            return
-        tokens = self.prompt_tokens + self.counter.count(json.dumps(extra, default=str))
-        if tokens > self.budget:
-            raise OutputInvalid("A re-ask would exceed the input token budget.")
-
-    def record(self, completion: ChatCompletion) -> None:
-        """Count one completion."""
-        self.attempts += 1
-        if completion.usage is not None:
-            self.usage.add(completion.usage.prompt_tokens, completion.usage.completion_tokens)
-            return
-        self.estimated = True
-        message = completion.choices[0].message if completion.choices else None
-        output = ""
-        if message is not None:
-            output = message.content or ""
-            for call in message.tool_calls or []:
-                output += getattr(getattr(call, "function", None), "arguments", "") or ""
-        self.usage.add(self.prompt_tokens, self.counter.count(output))
-
-    def stamp(self, error: UpstreamError) -> UpstreamError:
-        """Attach the attempts and usage so far to an error."""
-        error.attempts, error.usage = self.attempts, self.usage.model_copy()
-        return error
 
 
 def retry_after_seconds(response: httpx.Response | None) -> float | None:
@@ -237,9 +191,10 @@ class LLMEngine:
     ) -> EngineResult:
         """The extraction of the sentences `shown` (all when None), global numbers kept."""
         messages = self._prompt.messages(article, request, shown)
-        prompt_tokens = self._prompt_tokens(messages)
-        self._refuse_over_budget(prompt_tokens)
-        return self._run(messages, prompt_tokens, deadline, self._settings.max_attempts)
+        prompt = self._prompt_tokens(messages)
+        if (tokens := prompt.over(self._settings.max_input_tokens)) is not None:
+            self._refuse_over_budget(tokens)
+        return self._run(messages, prompt, deadline, self._settings.max_attempts)
 
     def check_article_tokens(self, tokens: int) -> None:
         """Refuse an article whose one prompt would exceed the input budget."""
@@ -266,19 +221,19 @@ class LLMEngine:
         """Corrected versions of the items that failed their checks, in a fresh conversation
         that carries only those items, their errors and the numbered article."""
         messages = self._prompt.repair_messages(article, request, repair, shown)
-        prompt_tokens = self._prompt_tokens(messages)
-        if prompt_tokens > self._settings.max_input_tokens:
+        prompt = self._prompt_tokens(messages)
+        if prompt.over(self._settings.max_input_tokens) is not None:
             raise OutputInvalid("The repair request would exceed the input token budget.")
-        return self._run(messages, prompt_tokens, deadline, attempts_left)
+        return self._run(messages, prompt, deadline, attempts_left)
 
-    def _prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+    def _prompt_tokens(self, messages: list[dict[str, str]]) -> PromptTokens:
         """Tokens of the static prompt and schema (counted once) plus the user message."""
-        return self._system_tokens + self._counter.count_messages(messages[1:])
+        return PromptTokens(self._counter, self._system_tokens, messages[1:])
 
     def _run(
         self,
         messages: list[dict[str, str]],
-        prompt_tokens: int,
+        prompt: PromptTokens,
         deadline: Deadline,
         attempts: int,
     ) -> EngineResult:
@@ -286,7 +241,7 @@ class LLMEngine:
         if not self._slots.acquire(blocking=False):
             raise Overloaded(retry_after=1)
         try:
-            meter = Meter(self._counter, prompt_tokens, budget=self._settings.max_input_tokens)
+            meter = Meter(self._counter, prompt, budget=self._settings.max_input_tokens)
             return self._extract(messages, meter, deadline, attempts)
         finally:
             self._slots.release()

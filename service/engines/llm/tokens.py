@@ -7,7 +7,7 @@ import warnings
 from typing import Any
 
 # Per-message overhead of the chat format (role and separators), as OpenAI documents it.
-_PER_MESSAGE = 4
+PER_MESSAGE = 4
 # At most 4 UTF-8 bytes, so 4 tokens, a character: well below the chat encodings' chunk limit.
 _PIECE = 20_000
 
@@ -48,4 +48,4 @@ class TokenCounter:
 
     def count_messages(self, messages: list[dict[str, str]]) -> int:
         """Tokens a list of chat messages takes in the prompt."""
-        return sum(self.count(m["content"]) + _PER_MESSAGE for m in messages)
+        return sum(self.count(m["content"]) + PER_MESSAGE for m in messages)
