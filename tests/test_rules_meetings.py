@@ -122,3 +122,16 @@ def test_names_the_tagger_cut_are_completed(summariser: Summariser) -> None:
     found = calls(summariser, text)
     assert ({"Ana Lucía Tolosa", "Tomás Ibarra"}, "2026-02-09") in found
     assert ({"Beatriz Ferrer", "Ana Lucía Tolosa"}, "2026-02-10") in found
+
+
+def test_a_call_told_by_states_then_by_their_ministers_is_one_call(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Missile\n\nThe defence ministers of Japan, South Korea and the United States held a "
+        "video call on Tuesday. Japanese Defence Minister Kenta Mori, South Korean Defence "
+        "Minister Park Sung-min and US Defense Secretary Laura Kent discussed the launch."
+    )
+    assert calls(summariser, text) == [
+        ({"Kenta Mori", "Park Sung-min", "Laura Kent"}, "2026-02-10")
+    ]

@@ -60,8 +60,8 @@ def affiliate(
     if i >= 0 and doc[i].tag_ == "POS":
         i -= 1
     state = None if i < 0 else book.state_of(doc[i].text) or book.capital_state(doc[i].text)
-    if state is None and i > 0 and doc[i - 1].dep_ == "compound" and doc[i - 1].head.i == i:
-        state = book.state_of(doc[i - 1 : i + 1].text)  # "South Korea's minister"
+    if state is None and i > 0 and doc[i - 1].text[:1].isupper():
+        state = book.state_of(doc[i - 1 : i + 1].text)  # "South Korea's", "South Korean"
     if state is not None:
         owner = book.find(state.name) or book.find(doc[i].text)
         actor.affiliation = owner.name if owner else state.name
