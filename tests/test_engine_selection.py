@@ -115,3 +115,26 @@ def test_without_fallback_the_llm_failure_is_returned(llm: respx.MockRouter) -> 
 def test_fallback_does_not_hide_client_errors(llm: respx.MockRouter) -> None:
     client = _client(fallback="rules", max_input_tokens=200)
     assert client.post("/v1/summaries", json={"text": TEXT}).status_code == 422
+
+
+def test_whether_an_engine_reads_in_chunks_is_asked_once_per_engine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.pipeline import summariser as module
+    from service.pipeline.engine import Chunks
+
+    asked: list[object] = []
+    real = isinstance
+
+    def counting(obj: object, kind: object) -> bool:
+        if kind is Chunks:
+            asked.append(obj)
+        return real(obj, kind)  # type: ignore[arg-type]
+
+    app = create_app(make_settings())
+    summariser = app.extensions["readout"].summariser
+    monkeypatch.setattr(module, "isinstance", counting, raising=False)
+    engine = summariser.engines["llm"]
+    assert summariser._chunked(engine) is engine
+    assert summariser._chunked(engine) is engine
+    assert asked == [engine]

@@ -86,3 +86,11 @@ def test_country_is_in_the_openapi_document(client: FlaskClient) -> None:
     document = client.get("/openapi.json").get_json()
     text = str(document)
     assert "country" in text and "ISO 3166-1 alpha-3" in text
+
+
+def test_an_actor_whose_code_does_not_change_is_kept_not_copied() -> None:
+    actors = [actor(1, "Tom Ashby", ActorKind.person), actor(2, "Norway", ActorKind.state)]
+    stated = actor(3, "Oslo", ActorKind.state).model_copy(update={"country": "NOR"})
+    out = normalise([*actors, stated], load_countries())
+    assert out[0] is actors[0] and out[2] is stated
+    assert out[1] is not actors[1] and out[1].country == "NOR" and actors[1].country is None

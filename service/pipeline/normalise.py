@@ -110,7 +110,8 @@ def normalise(actors: Iterable[Actor], countries: Countries) -> list[Actor]:
                 code = _affiliated(owner, by_name, own, countries)
         if code is None and actor.kind in {ActorKind.organisation, ActorKind.group}:
             code = countries.led_by(actor.name)
-        out.append(actor.model_copy(update={"country": code}))
+        # A copy only where the code changes (most actors of an article carry none).
+        out.append(actor if actor.country == code else actor.model_copy(update={"country": code}))
     return out
 
 

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from schemas.article import SegmentedArticle
 from schemas.contract import EngineName, Meta, SummaryRequest, SummaryResponse
@@ -47,6 +47,7 @@ class Summariser:
     # waits on the event loop.
     lane: CpuLane | None = None
     cpu_engines: frozenset[str] = frozenset({"rules"})
+    _chunkers: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def summarise(self, request: SummaryRequest) -> SummaryResponse:
         """The grounded summary of one article."""
@@ -73,15 +74,16 @@ class Summariser:
         warnings: list[str] = []
         deadline = Deadline(self.timeout_s)
         parts = [chunks.Chunk(1, (), ())]
-        if isinstance(engine, Chunks):
-            parts = chunks.plan(article, engine.count_tokens, engine.chunk_tokens)
+        chunked = self._chunked(engine)
+        if chunked is not None:
+            parts = chunks.plan(article, chunked.count_tokens, chunked.chunk_tokens)
             if len(parts) > 1:
-                engine.check_article_tokens(sum(part.tokens for part in parts))
+                chunked.check_article_tokens(sum(part.tokens for part in parts))
         settled: Settled | None = None
         try:
-            if len(parts) > 1 and isinstance(engine, Chunks):
-                settled = self._read_in_parts(engine, parts, article, request, deadline)
-                result = EngineResult(settled.draft, engine.model, engine.prompt_version, 0)
+            if len(parts) > 1 and chunked is not None:
+                settled = self._read_in_parts(chunked, parts, article, request, deadline)
+                result = EngineResult(settled.draft, chunked.model, chunked.prompt_version, 0)
             else:
                 asked = request
                 result = self._run(
@@ -179,6 +181,14 @@ class Summariser:
             response.text = text
         response.meta.latency_ms = round((time.perf_counter() - started) * 1000)
         return response
+
+    def _chunked(self, engine: Engine) -> Chunks | None:
+        """`engine` as a reader of long articles in chunks, if it is one. A runtime protocol
+        check inspects the class every time; its answer is kept per engine."""
+        known = self._chunkers.get(id(engine))
+        if known is None:
+            known = self._chunkers[id(engine)] = isinstance(engine, Chunks)
+        return cast(Chunks, engine) if known else None
 
     def _cpu(self, fn: Callable[[], T], budget: float, chars: int) -> T:
         """`fn()` in the CPU lane within the request's budget (inline without a lane)."""
