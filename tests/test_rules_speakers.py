@@ -7,6 +7,7 @@ import pytest
 
 from schemas.contract import SummaryRequest, SummaryResponse
 from service.engines.rules import RulesEngine
+from service.engines.rules.dateline import after_dateline
 from service.pipeline.segment import Segmenter
 from service.pipeline.summariser import Summariser
 
@@ -285,3 +286,33 @@ def test_a_denial_answers_an_accusation_a_few_paragraphs_back(summariser: Summar
 def test_welcoming_something_is_an_assessment(summariser: Summariser) -> None:
     text = "Talks\n\nNorway's foreign ministry said it welcomed the return to the table."
     assert claimants(summariser, text) == [("Norway's foreign ministry", "assessment")]
+
+
+def test_a_dateline_with_its_agency_after_the_date_is_skipped() -> None:
+    text = "OSLO, Feb 9 (Wire) - Sweden's government and the Sami Council met."
+    assert text[after_dateline(text, 0, len(text)) :].startswith("Sweden's government")
+
+
+def test_talks_that_threaten_to_collapse_are_no_speaker(summariser: Summariser) -> None:
+    text = (
+        "Border\n\nNorwegian Foreign Minister Kari Lunde hosted talks between Swedish and "
+        "Finnish envoys on Sunday, as a dispute over a road threatened to unravel a truce."
+    )
+    assert claimants(summariser, text) == []
+
+
+def test_a_body_s_ultimatum_is_a_threat_that_a_rejection_disputes(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Hospitals\n\nNorway's Council of Mayors said on Friday that county clinics would stop "
+        "admitting patients unless the Treasury released the overdue transfers. Finance "
+        "Minister Kari Lunde rejected the mayors' figures, saying the money had been paid."
+    )
+    body = summariser.summarise(SummaryRequest(text=text, published_at=PUBLISHED))
+    known = {a.id: a.name for a in body.actors}
+    found = [(known[k.claimant], k.kind, k.evidence_status) for k in body.claims]
+    assert found == [
+        ("Council of Mayors", "threat", "disputed"),
+        ("Kari Lunde", "denial", "not_addressed"),
+    ]

@@ -54,6 +54,19 @@ def clause_kind(
         return ClaimKind.appeal  # "told Y that Arvland expected full cooperation"
     if pledged and not own:
         own = _home_side(reading, sentence, subject, claimant)
+    if (
+        pledged
+        and not own
+        and any(
+            m.dep_ == "mark" and m.lower_ == "unless"
+            for v in (content, *(x for x in content.children if x.dep_ == "xcomp"))
+            for c in v.children
+            if c.dep_ == "advcl"
+            for m in c.children
+        )
+        and reading.resolve(sentence, subject, create=False) is None
+    ):
+        return ClaimKind.threat  # "said the clinics would close unless ...": nobody else's
     if pledged and own:
         conditional = any(
             m.dep_ == "mark" and m.lower_ in cues.conditions

@@ -207,8 +207,8 @@ class ClaimFinder:
             ):
                 return None
         heads = subjects(token) or _ancestor_subjects(token)
-        if not heads:
-            return None
+        if not heads or heads[0].lower_ in cues.not_speakers:
+            return None  # "talks between X and Y threatened to ...": no one spoke
         claimant = reading.resolve(sentence, heads[0])
         if (
             token.dep_ == "conj"

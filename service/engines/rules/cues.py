@@ -91,6 +91,7 @@ class ClaimCues:
     not_qualities: frozenset[str]
     negative_subjects: frozenset[str]
     evaluations: frozenset[str]
+    not_speakers: frozenset[str]
     expectations: frozenset[str]
 
 

@@ -1,5 +1,6 @@
-"""Datelines ("OSLO, June 10 - ", "WARSAW (Reuters) - "): where a sentence's text begins, and
-whether a date belongs to the dateline (the day of publication, not of an event)."""
+"""Datelines ("OSLO, June 10 - ", "WARSAW (Reuters) - ", "LIMA, May 2 (Agency) - "): where a
+sentence's text begins, and whether a date belongs to the dateline (the day of publication,
+not of an event)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 DATELINE = re.compile(
     rf"[{_UPPER}][{_UPPER} .'\u2019-]+(?:\([A-Za-z .]+\))?"
-    r"(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+[-\u2013\u2014]+\s+"
+    r"(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?(?:\s+\([A-Za-z .]+\))?\s+[-\u2013\u2014]+\s+"
 )
 # What follows a date written in a dateline: an agency in brackets, then the closing dash.
 _CLOSING = re.compile(r"\s*(?:\([^)]*\)\s*)?[-\u2013\u2014]+\s")

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
 _REACTIVE = {EvidenceStatus.disputed, EvidenceStatus.supported}
 _REACH = 3  # sentences back that a denial or confirmation may answer
 _ACCUSATION_REACH = 6  # ... and that a denial may answer an accusation
-_CONTESTABLE = {ClaimKind.assertion, ClaimKind.accusation, ClaimKind.assessment, ClaimKind.warning}
+_CONTESTABLE = {
+    ClaimKind.assertion,
+    ClaimKind.accusation,
+    ClaimKind.assessment,
+    ClaimKind.warning,
+    ClaimKind.threat,
+}
 
 
 class Statuses:
