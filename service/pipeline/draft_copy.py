@@ -24,7 +24,8 @@ def deep_copy(model: M) -> M:
     copied = model.model_copy()
     fields = copied.__dict__
     for name, value in fields.items():
-        fields[name] = _copied(value)
+        if not isinstance(value, _IMMUTABLE):
+            fields[name] = _copied(value)
     if copied.__pydantic_extra__:
         copied.__pydantic_extra__ = copy.deepcopy(copied.__pydantic_extra__)
     if copied.__pydantic_private__:
