@@ -135,3 +135,25 @@ def test_a_call_told_by_states_then_by_their_ministers_is_one_call(
     assert calls(summariser, text) == [
         ({"Kenta Mori", "Park Sung-min", "Laura Kent"}, "2026-02-10")
     ]
+
+
+def test_a_separate_meeting_later_that_day_took_place(summariser: Summariser) -> None:
+    text = (
+        "Summit\n\nNorwegian Prime Minister Kari Lunde and Swedish Prime Minister Nils Ekdahl "
+        "opened the summit on Wednesday.\n\nLater on Wednesday, Lunde and Ekdahl held a "
+        "separate one-on-one meeting that lasted about 40 minutes."
+    )
+    assert calls(summariser, text) == [({"Kari Lunde", "Nils Ekdahl"}, "2026-02-11")]
+
+
+def test_a_first_meeting_dated_in_its_purpose_clause_and_a_second_one(
+    summariser: Summariser,
+) -> None:
+    text = (
+        "Funds\n\nFinance Minister Kari Lunde and Mayor Nils Ekdahl spoke on Tuesday. Lunde "
+        "and Ekdahl first met to discuss the arrears on January 28 and met again at the "
+        "ministry last Friday."
+    )
+    found = calls(summariser, text)
+    assert ({"Kari Lunde", "Nils Ekdahl"}, "2026-01-28") in found
+    assert ({"Kari Lunde", "Nils Ekdahl"}, "2026-02-06") in found

@@ -50,7 +50,9 @@ class CallBuilder:
                 and any(t.lower_ in self.cues.sequence for t in anchor.subtree)
             )
         )
-        groups = [[*sides, p] for p in partners] if separate and sides else [sides + partners]
+        # "X and Y held a separate meeting": with no partner named, the sides met each other
+        apart = separate and sides and partners
+        groups = [[*sides, p] for p in partners] if apart else [sides + partners]
         calls: list[FoundCall] = []
         for people in map(without_served_states, groups):
             if len(people) < 2:
@@ -59,6 +61,10 @@ class CallBuilder:
             call.initiator = self._requested_by(reading, sentence, tokens) or initiator
             call.medium = self._medium(tokens, anchor.lower_)
             self.dates.clause_date(reading, sentence, tokens, call)
+            for purpose in (c for c in anchor.children if c.dep_ == "advcl"):
+                if call.date is None and any(a.tag_ == "TO" for a in purpose.children):
+                    # "met to discuss the arrears on July 28": the day of the purpose clause
+                    self.dates.clause_date(reading, sentence, list(purpose.subtree), call)
             if call.date is None:
                 self.dates.governing(reading, sentence, anchor, call)
             else:

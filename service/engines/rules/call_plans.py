@@ -39,9 +39,14 @@ def planned(cues: CallCues, verb: Token, noun: Token | None, tokens: list[Token]
 
 
 def _elapsed(cues: CallCues, token: Token) -> bool:
-    """ "an hour later", "days later": time gone by, not a plan."""
-    if token.lower_ != "later" or token.i == 0:
+    """ "an hour later", "days later", "later on Monday": time gone by, not a plan."""
+    if token.lower_ != "later":
         return False
-    return token.doc[token.i - 1].lower_ in cues.elapsed_units or any(
+    doc = token.doc
+    if token.i + 2 < len(doc) and doc[token.i + 1].lower_ in {"on", "that"}:
+        return doc[token.i + 2].ent_type_ == "DATE"  # "later on Wednesday", "later that day"
+    if token.i == 0:
+        return False
+    return doc[token.i - 1].lower_ in cues.elapsed_units or any(
         c.lower_ in cues.elapsed_units for c in token.children
     )
