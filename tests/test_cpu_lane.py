@@ -13,7 +13,7 @@ from service import create_app
 from service.config import Settings
 from service.errors import BudgetExceeded
 from service.pipeline.engine import Deadline, EngineResult
-from service.pipeline.lane import LONG_ARTICLE, CpuLane
+from service.pipeline.lane import LONG_ARTICLE, SMALL_ARTICLE, CpuLane
 
 PROBLEM = "urn:readout:problem:"
 
@@ -113,3 +113,25 @@ def test_a_request_over_the_budget_gets_a_503_problem_and_the_service_stays_up()
     assert "READOUT_CPU_BUDGET_S" in body["detail"]
     assert "Retry-After" not in response.headers
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(("size", "in_lane"), [(SMALL_ARTICLE, False), (SMALL_ARTICLE + 1, True)])
+def test_only_an_article_over_the_small_size_is_segmented_in_the_lane(
+    size: int, in_lane: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.pipeline.segment import Segmenter
+
+    threads: list[int] = []
+    segment = Segmenter.segment
+
+    def recording(self: Segmenter, text: str, published_at: object = None) -> SegmentedArticle:
+        threads.append(threading.get_ident())
+        return segment(self, text, published_at)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Segmenter, "segment", recording)
+    app = create_app(Settings(engine="rules", cpu_budget_s=30))
+    sentence = "The two ministers met in Valmora on Monday. "
+    text = (sentence * (size // len(sentence) + 1))[:size]
+    response = app.test_client().post("/v1/summaries", json={"text": text})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert threads and (threads[0] != threading.get_ident()) is in_lane

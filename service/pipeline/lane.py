@@ -31,6 +31,11 @@ from service.errors import BudgetExceeded
 T = TypeVar("T")
 # Articles longer than this (about a second of the rules engine) queue apart from the others.
 LONG_ARTICLE = 20_000
+# Reading and segmenting an article this short costs about a millisecond of prose, and at
+# worst (a run of punctuation, which the bounded tokenizer cuts linearly) some ten: less than
+# handing it to the lane's thread costs a gevent worker with many requests in flight (the
+# thread and the event loop trade the interpreter lock), so it runs on the event loop.
+SMALL_ARTICLE = 10_000
 
 
 class _Interrupted(BaseException):

@@ -15,7 +15,7 @@ from service.errors import InvalidRequest, LanguageNotSupported, OutputInvalid, 
 from service.pipeline import chunks
 from service.pipeline.engine import Chunks, Deadline, Engine, EngineResult
 from service.pipeline.grounding import ground
-from service.pipeline.lane import CpuLane
+from service.pipeline.lane import SMALL_ARTICLE, CpuLane
 from service.pipeline.language import not_english
 from service.pipeline.merge import merge
 from service.pipeline.normalise import Countries, load_countries, normalise
@@ -42,9 +42,9 @@ class Summariser:
     # Engines that read English only: other languages are refused before they run.
     english_only: frozenset[str] = frozenset({"rules"})
     chunk_concurrency: int = 16
-    # CPU-bound work runs in the lane: reading a page, the language check, segmenting, and
-    # everything the engines named here do (extracting, checking, grounding); the LLM engine
-    # waits on the event loop.
+    # CPU-bound work runs in the lane: reading a page, the language check and segmenting an
+    # article over SMALL_ARTICLE characters, and everything the engines named here do
+    # (extracting, checking, grounding); the LLM engine waits on the event loop.
     lane: CpuLane | None = None
     cpu_engines: frozenset[str] = frozenset({"rules"})
     _chunkers: dict[int, bool] = field(default_factory=dict, repr=False)
@@ -70,7 +70,10 @@ class Summariser:
             self._check_language(chosen, text)
             return read, text, self.segmenter.segment(text, read.published_date())
 
-        request, text, article = self._cpu(prepare, budget, chars)
+        if chars <= SMALL_ARTICLE:
+            request, text, article = prepare()
+        else:
+            request, text, article = self._cpu(prepare, budget, chars)
         warnings: list[str] = []
         deadline = Deadline(self.timeout_s)
         parts = [chunks.Chunk(1, (), ())]
