@@ -8,7 +8,9 @@
 - ``tests/gold-last``: written blind to the rules engine, never used for tuning or diagnosis;
   only aggregate scores may be read.
 - ``tests/gold-newswire``: eleven articles written blind to the rules engine, scored once on
-  arrival; never used for tuning or diagnosis, only aggregate scores may be read.
+  arrival; later read for diagnosis.
+- ``tests/gold-dispatch``: twelve articles written blind to the rules engine, scored on arrival;
+  never used for tuning or diagnosis, only aggregate scores may be read.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ SETS = [
     "gold-blind",
     "gold-last",
     "gold-newswire",
+    "gold-dispatch",
 ]
 DIRS = {name: Path(__file__).parent / name for name in SETS}
 ANNOTATIONS = {name: sorted(DIRS[name].glob("*.json")) for name in SETS}

@@ -28,6 +28,7 @@ PINNED: dict[str, tuple[float, float, float, float, float, float]] = {
     "gold-blind": (0.901, 0.974, 0.857, 1.000, 0.778, 0.653),
     "gold-last": (0.929, 0.842, 0.891, 1.000, 0.816, 0.735),
     "gold-newswire": (0.920, 0.902, 0.922, 1.000, 0.813, 0.626),
+    "gold-dispatch": (0.876, 0.696, 0.817, 0.875, 0.764, 0.618),
 }
 
 
