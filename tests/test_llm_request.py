@@ -80,3 +80,19 @@ def test_the_sdk_transform_is_not_run_per_request(
     client = create_app(make_settings()).test_client()
     assert client.post("/v1/summaries", json={"text": article("fjord-patrols")}).status_code == 200
     assert runs == []
+
+
+def test_instructor_patches_the_completion_once_per_engine_not_per_request(
+    llm: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import instructor
+
+    client = create_app(make_settings()).test_client()
+    patched: list[object] = []
+    real = instructor.patch
+    monkeypatch.setattr(instructor, "patch", lambda *a, **k: patched.append(k) or real(*a, **k))
+    llm.post("/chat/completions").mock(return_value=completion(ANSWER))
+    for _ in range(2):
+        response = client.post("/v1/summaries", json={"text": article("fjord-patrols")})
+        assert response.status_code == 200
+    assert patched == []

@@ -14,6 +14,7 @@ import email.utils
 import json
 import threading
 import time
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
@@ -134,6 +135,14 @@ def _as_upstream_error(error: BaseException) -> UpstreamError:
     return UpstreamFailed("The LLM upstream call failed.")
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """What one extraction's completions share: its meter and its deadline."""
+
+    meter: Meter
+    deadline: Deadline
+
+
 class LLMEngine:
     """Extracts a grounded draft with an OpenAI-compatible chat model through instructor."""
 
@@ -149,6 +158,10 @@ class LLMEngine:
         # each time; wrapped once here, the class and its schema are built once per worker.
         self._response_model = instructor.openai_schema(Extraction)
         remember_validator_walks()  # instructor's per-call walk of that class, done once
+        # instructor's patched `create`, built once: each call passes its meter and deadline
+        # (`readout_call`), which instructor hands through to `_complete` with the other
+        # arguments, on every attempt.
+        self._create = instructor.patch(create=self._complete, mode=self._mode)
         # The tool (or JSON) schema goes with every request and counts against the budget.
         schema = json.dumps(cast(Any, self._response_model).openai_schema, ensure_ascii=False)
         self._system_tokens = self._counter.count_messages(
@@ -255,9 +268,9 @@ class LLMEngine:
     ) -> EngineResult:
         """instructor's loop over completions, its outcome mapped to a result or a problem."""
         meter.base_messages = len(messages)
-        create = instructor.patch(create=partial(self._complete, meter, deadline), mode=self._mode)
         try:
-            draft = create(
+            draft = self._create(
+                readout_call=_Call(meter, deadline),
                 response_model=self._response_model,
                 messages=messages,
                 model=self._settings.model,
@@ -287,8 +300,9 @@ class LLMEngine:
             else [],
         )
 
-    def _complete(self, meter: Meter, deadline: Deadline, **kwargs: Any) -> ChatCompletion:
+    def _complete(self, readout_call: _Call, **kwargs: Any) -> ChatCompletion:
         """One completion, retried on transient failures within the deadline."""
+        meter, deadline = readout_call.meter, readout_call.deadline
         meter.check_budget(kwargs.get("messages", []))
         retrying = Retrying(
             retry=retry_if_exception(_transient),
