@@ -22,7 +22,7 @@ _BLOCK = re.compile(r"[^\n]+")
 _OPENING = frozenset("\"'\u201c\u2018\u201e\u00ab\u2039([{")
 # Template-like text is never cut: "{{ 7*7 }}", "{% if x %}" (bounded, so matching stays linear).
 _TEMPLATE = re.compile(r"\{\{[^\n]{0,200}?\}\}|\{%[^\n]{0,200}?%\}")
-# Abbreviations after which a lower-case word goes on the same sentence ("Ana Ruiz Sr. by
+# Abbreviations after which a lower-case word goes on the same sentence ("Nora Fenwick Sr. by
 # video link", "Gen. de Villiers").
 _ABBREVIATION = re.compile(r"\b(?:Sr|Jr|Dr|Mr|Mrs|Ms|St|Gen|Lt|Col|Capt|Sgt|Gov|Sen|Rep|Prof)\.$")
 # A block longer than this is split before tokenising so no single Doc grows unbounded.

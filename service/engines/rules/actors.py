@@ -158,19 +158,19 @@ class ActorBook:
             actor = self._new(name, ActorKind.person)
             parts = actor.name.split()
             if len(parts) >= 3 and parts[-1].lower() in self.cues.name_suffixes:
-                parts = parts[:-1]  # "Ana Ruiz Jr.": the surname is "Ruiz", not "Jr."
+                parts = parts[:-1]  # "Nora Fenwick Jr.": the surname is "Fenwick", not "Jr."
             particle = len(parts) >= 3 and parts[-2].lower() in self.cues.name_particles
             if len(parts) >= 2:
                 first = next((i for i, p in enumerate(parts[1:], 1) if p.islower()), None)
                 if first is None and particle:
-                    first = len(parts) - 2  # "Lotte Van Acker": the surname is "Van Acker"
+                    first = len(parts) - 2  # "Greta Van Dael": the surname is "Van Dael"
                 self.add_alias(actor, " ".join(parts[first:]) if first else parts[-1])
             if len(parts) == 3 and all(p[:1].isupper() for p in parts) and not particle:
                 self._paternal_alias(actor, parts[1])
         return actor
 
     def _paternal_alias(self, actor: ActorRecord, middle: str) -> None:
-        """A middle name used alone elsewhere ("Rosa Quilla Huanca" ... "Quilla"): a
+        """A middle name used alone elsewhere ("Odila Quilla Huanca" ... "Quilla"): a
         surname of its own, as in Spanish and Portuguese names."""
         if self.state_of(middle) is not None or len(middle) < 3:
             return

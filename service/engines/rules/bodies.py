@@ -9,8 +9,8 @@ from service.engines.rules.sentence import Sentence
 
 
 def state_bodies(book: ActorBook, sentence: Sentence, cues: Cues) -> None:
-    """Named state bodies written in lower case: "the Peruvian foreign ministry", "Peru's
-    navy", "Peruvian military intelligence", "the Peruvian embassy in Quito"."""
+    """Named state bodies written in lower case: "the Uruguayan foreign ministry", "Uruguay's
+    navy", "Uruguayan military intelligence", "the Uruguayan embassy in Hanoi"."""
     for token in sentence.tokens:
         if token.lower_ not in cues.actors.bodies or not token.tag_.startswith("NN"):
             continue
@@ -27,7 +27,7 @@ def state_bodies(book: ActorBook, sentence: Sentence, cues: Cues) -> None:
                 break
             first -= 1
         while first < token.i and book.state_of(doc[first].text) is None:
-            first += 1  # the state word must lead: "the Peruvian foreign ministry"
+            first += 1  # the state word must lead: "the Uruguayan foreign ministry"
         state = book.state_of(doc[first].text)
         if first == token.i or state is None:
             continue
@@ -38,7 +38,7 @@ def state_bodies(book: ActorBook, sentence: Sentence, cues: Cues) -> None:
                     book.capital_state(doc[c.left_edge.i : c.i + 1].text) or c.ent_type_ == "GPE"
                     for c in prep.children
                     if c.dep_ == "pobj"
-                ):  # "the Peruvian embassy in Quito", "... in Puerto Maldonado"
+                ):  # "the Uruguayan embassy in Hanoi", "... in Salto"
                     last = prep.right_edge.i
         name = doc[first : last + 1].text
         owner = book.find(state.name) or book.find(doc[first].text)

@@ -104,7 +104,7 @@ class ClaimFinder:
                         and outer.claimant.affiliation in inner.claimant.forms()
                         and _descends(inner.trigger, outer.trigger, _REPORTED)
                     ):
-                        # "Şahin said Turkey had offered ...": his own side's act, his claim.
+                        # "Varga said Turkey had offered ...": his own side's act, his claim.
                         inner.claimant = outer.claimant
             here = [
                 c

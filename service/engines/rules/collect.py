@@ -117,9 +117,9 @@ class Collector:
                 ):
                     words.pop(0)  # "Prince Yusri" keeps his style, "Crown Prince X" does not
                 if label == "PERSON" and title_before_name(ent, self.cues.actors):
-                    continue  # "Chilean Mining" + "Minister Pablo Ortúzar": part of a title
+                    continue  # "Chilean Mining" + "Minister Elías Urquieta": part of a title
                 if label == "PERSON" and "-" in ent.doc[ent.end : ent.end + 1].text:
-                    # "Park Ji" + "-hoon": the name's head is its last part, not a place's
+                    # "Bae Jun" + "-seok": the name's head is its last part, not a place's
                     ent, text = extend_name(ent, " ".join(words), book)
                     words = text.split()
                 if label == "PERSON" and is_modifier(ent) and book.find(" ".join(words)) is None:
@@ -204,7 +204,7 @@ class Collector:
                 self.book.add_alias(actor, acronym)
 
     def _name_part(self, text: str) -> bool:
-        """Whether `text` is one word of a known person's name ("Wei" of "Wei Tianming")."""
+        """Whether `text` is one word of a known person's name ("Qiao" of "Qiao Tianming")."""
         return any(a.kind is ActorKind.person and text in a.name.split() for a in self.book.actors)
 
     def _is_surname(self, text: str) -> bool:

@@ -1,5 +1,5 @@
 """Quotes introduced by a colon or a dash rather than a speech verb: "The minister was blunt:
-"We will not pay."", "Holm put it plainly: "..."": the speaker is the subject before the colon."""
+"We will not pay."", "Brask put it plainly: "..."": the speaker is the subject before the colon."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def introduced_quote(
         return None
     speaker = reading.resolve(sentence, subject, create=False)
     if speaker is None:
-        # "Holm's answer was blunt:": the owner of the answer
+        # "Brask's answer was blunt:": the owner of the answer
         owner = next((c for c in subject.children if c.dep_ == "poss"), None)
         speaker = reading.resolve(sentence, owner, create=False) if owner is not None else None
     if speaker is None:

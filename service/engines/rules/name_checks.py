@@ -68,7 +68,7 @@ def surnamed(book: ActorBook, words: list[str], lone_people: set[str], cues: Act
 
 def title_before_name(ent: Span, cues: ActorCues) -> bool:
     """A tagged "name" followed by a capitalised title and another name: the words of a post
-    ("Chilean Mining and Energy" + "Minister Pablo Ortúzar Vial")."""
+    ("Chilean Mining and Energy" + "Minister Elías Urquieta Vial")."""
     doc = ent.doc
     end = ent.end
     if end + 1 >= len(doc) or doc[end].lower_ not in cues.titles:

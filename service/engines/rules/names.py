@@ -143,7 +143,7 @@ def whole_name(ent: Span) -> Span:
 
 
 def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
-    """A person's name the tagger cut short ("Ana Lucía" + "Irigoyen")."""
+    """A person's name the tagger cut short ("Noemí Celeste" + "Irigoyen")."""
     doc = ent.doc
     end = ent.end
     while (
@@ -162,7 +162,7 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and not doc[end].whitespace_
         and doc[end + 1].is_alpha
     ):
-        end += 2  # "Park Ji" + "-hoon"
+        end += 2  # "Bae Jun" + "-seok"
     start = ent.start
     titles = book.cues.titles
     if (
@@ -177,7 +177,7 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
         and book.state_of(doc[start - 1].text) is None
         and (
             (doc[start - 2].lower_ in titles and doc[start - 2].text[:1].isupper())
-            or doc[start - 2].text == ","  # "His lawyer, Beatriz" + "Lanús"
+            or doc[start - 2].text == ","  # "Her counsel, Odalys" + "Arrieta"
         )
     ):
         # "Secretary-General Torben" + "Skovgaard": a first name the tagger left out
@@ -190,7 +190,7 @@ def extend_name(ent: Span, text: str, book: ActorBook) -> tuple[Span, str]:
 
 
 def family_name_first(book: ActorBook) -> None:
-    """A person's first word used alone ("Tan Wei-lin" ... "Tan said"): the family name of a
+    """A person's first word used alone ("Tan Yu-lin" ... "Tan said"): the family name of a
     name written family name first, an alias, unless another person's name starts with it."""
     cues = book.cues
     people = [a for a in book.actors if a.kind is ActorKind.person]

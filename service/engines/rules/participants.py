@@ -196,7 +196,7 @@ def _reporter_span(sentence: Sentence, head: Token) -> tuple[int, int] | None:
 
 
 def _named_after(reading: Reading, sentence: Sentence, head: Token) -> ActorRecord | None:
-    """ "her Thai counterpart, Somchai Wongsa,": the person named in apposition right after,
+    """ "her Thai counterpart, Kittipong Saelim,": the person named in apposition right after,
     also when the parser hung the name elsewhere."""
     doc = head.doc
     if head.tag_ != "NN" or head.i + 2 >= len(doc) or doc[head.i + 1].text != ",":

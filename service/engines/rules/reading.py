@@ -203,7 +203,7 @@ class Reading:
 
     def _apposed_to_object(self, sentence: Sentence, token: Token) -> ActorRecord | None:
         """The person named after a post's "for"/"of" phrase, the parse hanging the name on
-        that phrase ("the envoy for Arvland, Ida Holm, met ...")."""
+        that phrase ("the envoy for Arvland, Ida Brask, met ...")."""
         return next(
             (
                 a
@@ -240,8 +240,8 @@ class Reading:
 
         found = self._reporter(sentence, token)
         if found is not None and found.kind in {ActorKind.organisation, ActorKind.state}:
-            # "Rojas's ministry said he had told ...": Rojas; "the Peruvian ministry said he
-            # had ...": a person of Peru (or of no known side) named before, never another side's
+            # "Rojas's ministry said he had told ...": Rojas; "the Uruguayan ministry said he
+            # had ...": a person of Uruguay (or of no known side) named before, never another side's
             owner = self._owner_of_reporter(sentence, token)
             if owner is not None:
                 return owner if fits(owner) else None

@@ -48,7 +48,7 @@ class EventSides:
         if not any(t.dep_ in {"nsubj", "nsubjpass"} for t in tokens.values()):
             tokens.update((t.i, t) for s in subjects(verb) for t in _phrase(s))
             if verb.dep_ in {"acl", "relcl"} and not subjects(verb):
-                # "The representative ..., Claire Duval, conferred with X" read as a modifier
+                # "The representative ..., Maelle Durand, conferred with X" read as a modifier
                 tokens.update((t.i, t) for t in _phrase(verb.head) if t.i not in _span(verb))
         grown = True
         while grown:
@@ -146,7 +146,7 @@ class EventSides:
             while after < len(doc) and doc[after].text == ")":
                 after += 1
             if after + 1 < len(doc) and doc[after].text == "," and _person_at(doc, after + 1):
-                # "the EU special envoy for the talks, Marta Oksanen"
+                # "the EU special envoy for the talks, Liisa Oksanen"
                 named = reading.resolve(sentence, _name_end(doc, after + 1), create=False)
                 if named is not None and named.kind is ActorKind.person:
                     return named
@@ -162,7 +162,7 @@ class EventSides:
             elif word.lower_ in titles or word.lower_ in self.cues.title_glue:
                 i += 1
             elif word.lower_ in {"in", "at"} and i + 1 < len(doc) and doc[i + 1].ent_type_:
-                i += 1  # "the UN food agency in Niger, Claire Duval"
+                i += 1  # "the UN food agency in Niger, Maelle Durand"
                 while i < len(doc) and doc[i].ent_type_ in {"GPE", "LOC", "FAC"}:
                     i += 1
             else:
@@ -209,7 +209,7 @@ def _aside(token: Token, cues: CallCues) -> bool:
     for above in token.ancestors:
         if above.dep_ in {"prep", "agent"}:
             if apposed and above.head.lower_ in cues.people_nouns:
-                return False  # "the envoy for the talks, Marta Oksanen": the envoy's name
+                return False  # "the envoy for the talks, Liisa Oksanen": the envoy's name
             return above.lower_ in cues.not_sides
         apposed = apposed or above.dep_ == "appos"
     return False
