@@ -19,6 +19,9 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.config import Settings
+from service.engines.rules import RulesEngine
+from service.pipeline.segment import Segmenter
+from service.pipeline.summariser import Summariser
 from tests.redisserver import RedisServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -139,3 +142,16 @@ def store(jobs_redis: RedisServer) -> Iterator[redis.Redis]:
     client.flushall()
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def rules_summariser() -> Summariser:
+    """A summariser on the rules engine alone, loaded once for every test that reads with it
+    (a timeout wide enough for the longest gold article)."""
+    return Summariser(
+        segmenter=Segmenter(),
+        engines={"rules": RulesEngine.load()},
+        default_engine="rules",
+        timeout_s=60,
+        allowed=frozenset({"rules"}),
+    )

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from schemas.contract import SummaryRequest
-from service.engines.rules import RulesEngine
 from service.evaluation import Report, aggregate, load_gold, score_article
-from service.pipeline.segment import Segmenter
 from service.pipeline.summariser import Summariser
 
 TESTS = Path(__file__).parent
@@ -32,22 +30,11 @@ PINNED: dict[str, tuple[float, float, float, float, float, float]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def summariser() -> Summariser:
-    return Summariser(
-        segmenter=Segmenter(),
-        engines={"rules": RulesEngine.load()},
-        default_engine="rules",
-        timeout_s=60,
-        allowed=frozenset({"rules"}),
-    )
-
-
-def score(summariser: Summariser, directory: Path) -> Report:
+def score(rules_summariser: Summariser, directory: Path) -> Report:
     scores = []
     for gold in load_gold(directory):
         request = SummaryRequest(text=gold.text, published_at=gold.published_at, title=gold.title)
-        answer = json.loads(summariser.summarise(request).model_dump_json())
+        answer = json.loads(rules_summariser.summarise(request).model_dump_json())
         scores.append(score_article(gold, answer))
     return aggregate(scores)
 
@@ -58,8 +45,8 @@ def test_every_gold_set_is_pinned() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
-def test_no_figure_falls_below_its_pin(summariser: Summariser, name: str) -> None:
-    report = score(summariser, TESTS / name)
+def test_no_figure_falls_below_its_pin(rules_summariser: Summariser, name: str) -> None:
+    report = score(rules_summariser, TESTS / name)
     figures = (
         report.actors.f1,
         report.calls.f1,
