@@ -63,7 +63,7 @@ class CallBuilder:
             self.dates.clause_date(reading, sentence, tokens, call)
             for purpose in (c for c in anchor.children if c.dep_ == "advcl"):
                 if call.date is None and any(a.tag_ == "TO" for a in purpose.children):
-                    # "met to discuss the arrears on July 28": the day of the purpose clause
+                    # "met to settle the tariff dispute on March 3": the day of the purpose clause
                     self.dates.clause_date(reading, sentence, list(purpose.subtree), call)
             if call.date is None:
                 self.dates.governing(reading, sentence, anchor, call)

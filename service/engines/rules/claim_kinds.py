@@ -22,7 +22,7 @@ def content_kind(
     cues: ClaimCues, reading: Reading, sentence: Sentence, verb: Token, claimant: ActorRecord
 ) -> ClaimKind | None:
     """The speaker's own side "will" or "is ready to" act -> commitment (a threat when
-    conditional: "if the attacks continue"); the speaker's side "never" did it -> denial;
+    conditional: "if the raids go on"); the speaker's side "never" did it -> denial;
     someone else did harm -> accusation; a thing that "was" some quality -> assessment."""
     content = _content(verb, cues)
     return None if content is None else clause_kind(cues, reading, sentence, content, claimant)
@@ -102,7 +102,7 @@ def clause_kind(
     ):
         return ClaimKind.assessment
     if content.lower_ in cues.evaluations:
-        return ClaimKind.assessment  # "said it welcomed the return to the table"
+        return ClaimKind.assessment  # "said it welcomed the ceasefire talks"
     return None
 
 
@@ -127,7 +127,7 @@ def _content(verb: Token, cues: ClaimCues) -> Token | None:
         if saying is not None and verb.lower_ in cues.quoted:
             content = next((c for c in saying.children if c.dep_ == "ccomp"), None)
     if content is None:
-        # "told reporters after the meeting that ...": the parse hangs the content clause on
+        # "told journalists after the session that ...": the parse hangs the content clause on
         # the noun before it, but a "that" mark shows it is no relative clause.
         content = next(
             (
@@ -196,7 +196,7 @@ def _own_side(
     if claimant.kind is ActorKind.person and any(
         c.dep_ == "poss" and c.lower_ in {"his", "her"} for c in subject.children
     ):
-        return True  # "said her government was ready to ...": the speaker's side
+        return True  # "said his cabinet stood ready to ...": the speaker's side
     actor = reading.resolve(sentence, subject, create=False)
     if actor is None:
         return False

@@ -159,7 +159,7 @@ def _contestable(claim: FoundClaim) -> bool:
 
 
 def _reasoned(claim: FoundClaim) -> bool:
-    """A denial that gives its reasons ("rejected the charge, saying ...")."""
+    """A denial that gives its reasons ("dismissed the allegation, saying ...")."""
     return claim.kind is ClaimKind.denial and any(
         c.dep_ == "advcl" and c.tag_ == "VBG" for c in claim.trigger.children
     )

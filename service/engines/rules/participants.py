@@ -43,7 +43,7 @@ class Participants:
 
     def _bodies_of(self, reading: Reading, sentence: Sentence, head: Token) -> list[ActorRecord]:
         """ "BFMA procurement managers", "OECS heads of government": unnamed people who stand
-        for the organisation or state that qualifies them; "Saudi and Iranian officials": for
+        for the organisation or state that qualifies them; "Chilean and Bolivian officials": for
         each state."""
         if head.tag_ != "NNS":
             return []
@@ -131,7 +131,7 @@ class Participants:
         """ "the two ministers", "both leaders": the people last named before them."""
         number: str | None
         if head.tag_ == "CD" and head.lower_ in self.cues.counted:
-            # "when the two spoke on Monday": the number alone stands for the people
+            # "after the two talked on Friday": the number alone stands for the people
             number = head.lower_ if any(c.lower_ == "the" for c in head.children) else None
         elif head.tag_ != "NNS":
             return []
