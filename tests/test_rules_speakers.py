@@ -177,6 +177,18 @@ def test_a_quote_a_colon_introduces_is_its_speaker_s_claim(rules_summariser: Sum
     ]
 
 
+def test_a_quote_a_dash_introduces_is_its_speaker_s_claim(rules_summariser: Summariser) -> None:
+    text = (
+        "Budget row\n\nTORVIK, May 4 - Mayor Dana Whitlow met the council on Tuesday. Whitlow "
+        'was blunt - "The numbers are sound and they have been audited." Her rival, Ebbe Sand, '
+        'answered \u2014 "We have seen no audit at all."'
+    )
+    assert [name for name, _kind in claimants(rules_summariser, text)] == [
+        "Dana Whitlow",
+        "Ebbe Sand",
+    ]
+
+
 def test_a_report_said_after_its_content_is_read_for_its_kind(rules_summariser: Summariser) -> None:
     text = (
         "Licence row\n\nNorway will revoke the licence of Fjord Metals unless the company pays "

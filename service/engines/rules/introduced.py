@@ -9,7 +9,8 @@ from service.engines.rules.actors import ActorRecord
 from service.engines.rules.reading import Reading
 from service.engines.rules.sentence import Sentence
 
-_INTRODUCERS = {":", "\u2013", "\u2014"}
+# A colon, an en or em dash, or a spaced hyphen standing for a dash ("was blunt - "..."").
+_INTRODUCERS = {":", "-", "\u2013", "\u2014"}
 _OPENING = {'"', "\u201c", "``", "''", "\u201e"}
 
 
