@@ -338,3 +338,56 @@ def test_a_body_s_ultimatum_is_a_threat_that_a_rejection_disputes(
         ("Council of Mayors", "threat", "disputed"),
         ("Kari Lunde", "denial", "not_addressed"),
     ]
+
+
+def cited(rules_summariser: Summariser, text: str) -> list[tuple[str, str, list[str]]]:
+    body: SummaryResponse = rules_summariser.summarise(
+        SummaryRequest(text=text, published_at=PUBLISHED)
+    )
+    known = {a.id: a.name for a in body.actors}
+    return [(known[k.claimant], k.kind, [e.text for e in k.evidence]) for k in body.claims]
+
+
+def test_a_headline_restating_a_claim_of_the_body_is_its_evidence(
+    rules_summariser: Summariser,
+) -> None:
+    headline = "Valdoran minister says border talks will resume"
+    body = (
+        "Valdoran Foreign Minister Ilse Brandvik said on Monday that the border talks with "
+        "Kestria would resume next month."
+    )
+    found = cited(rules_summariser, f"{headline}\n\n{body}")
+    assert found == [("Ilse Brandvik", "assertion", [headline, body])]
+
+
+def test_a_headline_claim_the_body_does_not_report_stands_alone(
+    rules_summariser: Summariser,
+) -> None:
+    text = (
+        "Mayor denies role in tender\n\nMayor Tomas Vell of Brindle faces questions over a "
+        "road tender. The council awarded the contract in March."
+    )
+    found = cited(rules_summariser, text)
+    assert [(who, kind) for who, kind, _ in found] == [("Tomas Vell", "denial")]
+    assert found[0][2][0] == "Mayor denies role in tender"
+
+
+def test_a_headline_without_a_speech_verb_makes_no_claim(rules_summariser: Summariser) -> None:
+    text = (
+        "Mayor closes Brindle ferry pier\n\nMayor Tomas Vell of Brindle closed the ferry pier "
+        "on Monday after a storm."
+    )
+    assert cited(rules_summariser, text) == []
+
+
+def test_a_state_heading_the_news_stands_for_a_speaker_of_its_side(
+    rules_summariser: Summariser,
+) -> None:
+    text = (
+        "Chile accuses Peru of stalling border talks\n\nChile's Interior Minister Oren Salk "
+        "accused Peru on Tuesday of stalling the border talks."
+    )
+    found = cited(rules_summariser, text)
+    assert [(who, kind, len(evidence)) for who, kind, evidence in found] == [
+        ("Oren Salk", "accusation", 2)
+    ]

@@ -13,6 +13,7 @@ from service.engines.rules.attributions import according
 from service.engines.rules.claim_kinds import clause_kind, content_kind
 from service.engines.rules.cues import ClaimCues, EvidenceCues
 from service.engines.rules.evidence import Statuses
+from service.engines.rules.headlines import headline_claims
 from service.engines.rules.introduced import introduced_quote
 from service.engines.rules.reading import Reading
 from service.engines.rules.sentence import Sentence
@@ -38,6 +39,7 @@ class FoundClaim:
     status: EvidenceStatus = EvidenceStatus.not_addressed
     disputed_by: list[ActorRecord] = field(default_factory=list)
     reacts: bool = False
+    also: list[int] = field(default_factory=list)  # a headline restating it
 
 
 def _kind(token: Token, cues: ClaimCues) -> ClaimKind | None:
@@ -125,6 +127,13 @@ class ClaimFinder:
                 reading.remember(sentence, claim.trigger, claim.claimant)
             claims.extend(here)
             self._note_subjects(reading, sentence)
+        claims[:0] = headline_claims(
+            self.cues,
+            reading,
+            claims,
+            lambda t: _kind(t, self.cues),
+            lambda s, t, k, a: self._build(reading, s, t, k, a, t),
+        )
         self.statuses.settle(reading, claims)
         return claims
 

@@ -147,7 +147,7 @@ def _claim(claim: FoundClaim) -> dict[str, Any]:
         "evidence_status": claim.status,
         "disputed_by": [a.id for a in claim.disputed_by],
         "quote": claim.quote,
-        "sentences": [claim.sentence],
+        "sentences": sorted({claim.sentence, *claim.also}),
     }
 
 
