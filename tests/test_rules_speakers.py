@@ -391,3 +391,44 @@ def test_a_state_heading_the_news_stands_for_a_speaker_of_its_side(
     assert [(who, kind, len(evidence)) for who, kind, evidence in found] == [
         ("Oren Salk", "accusation", 2)
     ]
+
+
+def actors_of(rules_summariser: Summariser, text: str) -> list[tuple[str, str, str | None]]:
+    body: SummaryResponse = rules_summariser.summarise(
+        SummaryRequest(text=text, published_at=PUBLISHED)
+    )
+    return [(a.name, a.kind, a.role) for a in body.actors]
+
+
+def test_a_side_s_word_and_an_office_before_a_title_are_no_body(
+    rules_summariser: Summariser,
+) -> None:
+    text = (
+        "Valdoran Foreign Minister Ilse Brandvik said on Monday that the border talks would "
+        "resume. Merovian Finance Secretary Tomas Quell said the budget was sound."
+    )
+    assert actors_of(rules_summariser, text) == [
+        ("Ilse Brandvik", "person", "Foreign Minister"),
+        ("Tomas Quell", "person", "Finance Secretary"),
+    ]
+
+
+def test_a_known_demonym_before_a_split_title_gives_the_affiliation(
+    rules_summariser: Summariser,
+) -> None:
+    text = "Kenyan Defence Minister Otieno Marwa said the troops would stay in the border town."
+    body: SummaryResponse = rules_summariser.summarise(
+        SummaryRequest(text=text, published_at=PUBLISHED)
+    )
+    people = [(a.name, a.affiliation) for a in body.actors if a.kind == "person"]
+    assert people == [("Otieno Marwa", "Kenyan")]
+    assert all(a.kind != "organisation" for a in body.actors)
+
+
+def test_a_side_s_office_that_names_a_body_stays_a_body(rules_summariser: Summariser) -> None:
+    text = (
+        "Budget\n\nThe Valdoran Finance Board said on Monday that the budget would be cut. "
+        "Its chairman Pavel Strand said the cuts were needed."
+    )
+    names = [name for name, _, _ in actors_of(rules_summariser, text)]
+    assert "Valdoran Finance Board" in names

@@ -18,6 +18,7 @@ from service.engines.rules.bodies import state_bodies
 from service.engines.rules.cues import Cues
 from service.engines.rules.name_checks import (
     not_a_name,
+    split_title,
     surnamed,
     title_before_name,
     titled_person,
@@ -98,6 +99,8 @@ class Collector:
                     continue
                 if ent.label_ in {"GPE", "LOC", "NORP", "FAC"}:
                     continue
+                if split_title(book, ent, self.cues.actors):
+                    continue  # "Valdoran Foreign" + "Minister Ilse Brandvik": part of a title
                 self._acronym_after(sentence, ent, text)
                 words = text.split()
                 titles = self.cues.actors.titles

@@ -136,6 +136,9 @@ class ActorCues:
     not_naming: frozenset[str]
     seated: frozenset[str]
     honorifics: frozenset[str]
+    split_offices: frozenset[str]
+    split_posts: frozenset[str]
+    demonym_endings: tuple[str, ...]
     naming_prepositions: frozenset[str]
     appositive_roles: frozenset[str]
     place_prepositions: frozenset[str]
@@ -259,6 +262,9 @@ def load_cues() -> Cues:
             not_naming=_words(actors["names"], "not_naming"),
             seated=_words(actors["names"], "seated"),
             honorifics=_words(actors["names"], "honorifics"),
+            split_offices=_words(actors["names"], "split_offices"),
+            split_posts=_words(actors["names"], "split_posts"),
+            demonym_endings=tuple(actors["names"]["demonym_endings"]),
             naming_prepositions=_words(actors["names"], "naming_prepositions"),
             appositive_roles=_words(actors["names"], "appositive_roles"),
             place_prepositions=_words(actors["places"], "prepositions"),

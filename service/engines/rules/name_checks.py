@@ -74,3 +74,21 @@ def title_before_name(ent: Span, cues: ActorCues) -> bool:
     if end + 1 >= len(doc) or doc[end].lower_ not in cues.titles:
         return False
     return doc[end].text[:1].isupper() and doc[end + 1].ent_type_ == "PERSON"
+
+
+def split_title(book: ActorBook, ent: Span, cues: ActorCues) -> bool:
+    """A side's word and office words tagged as a body right before a post's title word:
+    the first words of a title ("Valdoran Foreign" + "Minister Ilse Brandvik")."""
+    doc = ent.doc
+    words = ent.text.split()
+    if len(words) < 2 or ent.end >= len(doc):
+        return False
+    post = doc[ent.end]
+    if post.lower_ not in cues.split_posts or not post.text[:1].isupper():
+        return False
+    if not all(w.lower() in cues.split_offices for w in words[1:]):
+        return False
+    side = words[0]
+    return side[:1].isupper() and (
+        book.state_of(side) is not None or side.lower().endswith(cues.demonym_endings)
+    )
