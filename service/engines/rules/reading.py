@@ -12,12 +12,12 @@ from service.engines.rules.actors import (
     ActorBook,
     ActorRecord,
     kind_of,
-    pronoun_gender,
     pronoun_kind,
 )
 from service.engines.rules.collect import Collector
 from service.engines.rules.cues import Cues
 from service.engines.rules.names import described, family_name_first
+from service.engines.rules.pronouns import it_antecedent, pronoun
 from service.engines.rules.sentence import Sentence
 from service.engines.rules.short_names import short_names
 from service.engines.rules.speakers import outlet_named, unnamed_body
@@ -35,8 +35,9 @@ class Reading:
     sentences: list[Sentence]
     cues: Cues
     book: ActorBook = field(init=False)
-    _subjects: list[tuple[int, ActorRecord]] = field(default_factory=list)
-    _gender: dict[str, str] = field(default_factory=dict)
+    # (offset, actor) of every subject resolved so far, and genders learnt from pronouns.
+    subjects: list[tuple[int, ActorRecord]] = field(default_factory=list)
+    genders: dict[str, str] = field(default_factory=dict)
 
     @property
     def headline(self) -> bool:
@@ -78,7 +79,7 @@ class Reading:
 
     def remember(self, sentence: Sentence, token: Token, actor: ActorRecord) -> None:
         """Record a subject, for pronouns later on."""
-        self._subjects.append((sentence.start(token), actor))
+        self.subjects.append((sentence.start(token), actor))
 
     def resolve(
         self, sentence: Sentence, token: Token, *, create: bool = True
@@ -86,9 +87,9 @@ class Reading:
         """The actor a phrase headed by `token` names, creating unnamed speakers if asked."""
         book = self.book
         if pronoun_kind(token) == "person":
-            return self._pronoun(sentence, token)
+            return pronoun(self, sentence, token)
         if token.lower_ == "it" and token.dep_ == "nsubj" and token.head.dep_ == "ROOT":
-            return self._it(sentence, token)
+            return it_antecedent(self, sentence, token)
         if token.tag_ in {"PRP", "WP", "EX"}:
             return None
         phrase = self.phrase(token)
@@ -228,79 +229,6 @@ class Reading:
             and token.ent_type_ == "NORP"
             and self.book.state_of(token.text) is None
         )
-
-    def _pronoun(self, sentence: Sentence, token: Token) -> ActorRecord | None:
-        """He/she: the speaker whose report holds it, else the latest subject of the last two
-        sentences, else the latest person named; skipping people known to be of the other
-        gender (learnt from earlier pronouns)."""
-        gender = pronoun_gender(token)
-
-        def fits(actor: ActorRecord) -> bool:
-            return actor.kind is ActorKind.person and self._gender.get(actor.id, gender) == gender
-
-        found = self._reporter(sentence, token)
-        if found is not None and found.kind in {ActorKind.organisation, ActorKind.state}:
-            # "Rojas's ministry said he had told ...": Rojas; "the Uruguayan ministry said he
-            # had ...": a person of Uruguay (or of no known side) named before, never another side's
-            owner = self._owner_of_reporter(sentence, token)
-            if owner is not None:
-                return owner if fits(owner) else None
-            sides = {found.name, *found.aliases, found.affiliation} - {None}
-            body = fits
-
-            def fits(actor: ActorRecord) -> bool:
-                return body(actor) and (actor.affiliation is None or actor.affiliation in sides)
-
-            found = None
-        if found is None or not fits(found):
-            at = sentence.start(token)
-            lo, _ = self.article.sentence(max(1, sentence.number - 2))
-            recent = [a for offset, a in self._subjects if lo <= offset < at and fits(a)]
-            found = recent[-1] if recent else None
-            if found is None:
-                before = [m.actor for m in self.book.mentions() if m.start < at and fits(m.actor)]
-                found = before[-1] if before else None
-        if found is not None and gender is not None:
-            self._gender.setdefault(found.id, gender)
-        return found
-
-    def _reporter(self, sentence: Sentence, token: Token) -> ActorRecord | None:
-        """ "X said (that) he ...": the subject of the nearest speech verb above the pronoun."""
-        if token.dep_ not in {"nsubj", "nsubjpass"}:
-            return None
-        for verb in token.head.ancestors:
-            if verb.lower_ in self.cues.claims.verbs and verb.tag_.startswith("VB"):
-                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-                if subject is None or subject.i == token.i:
-                    return None
-                return self.resolve(sentence, subject, create=False)
-        return None
-
-    def _owner_of_reporter(self, sentence: Sentence, token: Token) -> ActorRecord | None:
-        """The person whose body reports ("Rojas's ministry said he ..."): Rojas."""
-        for verb in token.head.ancestors:
-            if verb.lower_ in self.cues.claims.verbs and verb.tag_.startswith("VB"):
-                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-                owner = (
-                    next((c for c in subject.children if c.dep_ == "poss"), None)
-                    if subject
-                    else None
-                )
-                if owner is None:
-                    return None
-                found = self.resolve(sentence, owner, create=False)
-                return found if found is not None and found.kind is ActorKind.person else None
-        return None
-
-    def _it(self, sentence: Sentence, token: Token) -> ActorRecord | None:
-        """ "It warned ...": the organisation that was the latest subject of the last two
-        sentences."""
-        at = sentence.start(token)
-        lo, _ = self.article.sentence(max(1, sentence.number - 2))
-        recent = [a for offset, a in self._subjects if lo <= offset < at]
-        if recent and recent[-1].kind in {ActorKind.organisation, ActorKind.group}:
-            return recent[-1]
-        return None
 
     def _official(self, phrase: Span, token: Token, *, create: bool) -> ActorRecord | None:
         book = self.book
