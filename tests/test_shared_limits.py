@@ -86,7 +86,8 @@ def _answering_workers(log: Path) -> set[int]:
     for line in log.read_text().splitlines():
         if line.startswith("{") and '"/v1/schema"' in line:
             record = json.loads(line)
-            if record.get("status") == 200:
+            # Allowed or refused: either way that worker read the shared count.
+            if record.get("status") in (200, 429):
                 pids.add(record["process"])
     return pids
 
